@@ -1,0 +1,136 @@
+# smtpscope: packet-level SMTP analyzer.  See README.md.
+#
+#   make            build build/release/smtpscope (installs Debian deps if missing)
+#   make demo       build, replay the sample capture, write report.html, print findings
+#   make test       unit, end-to-end and fuzz-smoke tests (what CI runs)
+#   make asan       the test suite under AddressSanitizer + UBSan
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make bench      the performance table (README "Performance")
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CFG     ?= release
+CC      ?= cc
+PKGS     = libpcap libndpi sqlite3
+B        = build/$(CFG)
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+       -Wformat=2 -Wpointer-arith -Wno-missing-field-initializers
+OPT_release = -O2 -g
+OPT_asan    = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT_fuzz    = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+OPT         = $(OPT_$(CFG))
+# nDPI's headers are not -Wstrict-prototypes clean: include them as system headers.
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS   += -I. -I$(B)/gen -D_GNU_SOURCE
+CFLAGS     += -std=gnu11 $(OPT) $(WARN) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS    += $(filter -fsanitize=%,$(OPT))
+LDLIBS     += $(PKG_LIBS) -lpthread
+
+ANALYZER_SRC = $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+DISSECT_SRC  = $(wildcard dissectors/*.c)
+REPORT_SRC   = $(wildcard reports/*.c)
+LIB_SRC      = $(ANALYZER_SRC) $(DISSECT_SRC) $(REPORT_SRC)
+LIB_OBJ      = $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/query_sql.o
+LIB          = $(B)/libsmtpscope.a
+BIN          = $(B)/smtpscope
+
+UNIT_SRC     = $(wildcard tests/unit/test_*.c)
+UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOLS_BIN    = $(B)/tests/mkpcap $(B)/tests/pcapcount
+
+DEPS_STAMP   = build/.deps-build
+
+.PHONY: all deps deps-test test unit e2e asan fuzz fuzz-build bench demo install clean test-shared
+.DEFAULT_GOAL := all
+
+all: $(BIN) $(TOOLS_BIN)
+
+# Dependencies: installed once by scripts/deps.sh (apt-get as root).
+$(DEPS_STAMP): scripts/deps.sh
+	@./scripts/deps.sh build
+	@mkdir -p build && touch $@
+deps: $(DEPS_STAMP)
+deps-test: $(DEPS_STAMP)
+	@./scripts/deps.sh test
+
+$(B)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/gen/schema_sql.c: $(sort $(wildcard schema/*.sql)) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	./scripts/embed-sql.sh $@ schema_files $(sort $(wildcard schema/*.sql))
+
+$(B)/gen/query_sql.c: $(sort $(wildcard reports/queries/*.sql)) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	./scripts/embed-sql.sh $@ query_files $(sort $(wildcard reports/queries/*.sql))
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(B)/analyzer/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/mkpcap: $(B)/tests/gen/mkpcap.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/pcapcount: $(B)/tests/gen/pcapcount.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- tests ----------------------------------------------------------------
+test: all $(UNIT_BIN)
+	@./scripts/deps.sh test || echo "smtpscope: some test tools are missing; their tests will skip" >&2
+	@BUILD=$(B) ./tests/run.sh
+
+unit: $(UNIT_BIN)
+	@BUILD=$(B) ./tests/run.sh unit
+
+asan:
+	$(MAKE) CFG=asan CC=clang test
+
+# ---- fuzzing (clang libFuzzer) --------------------------------------------
+FUZZ_SECONDS ?= 60
+FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+fuzz-build:
+	$(MAKE) CFG=fuzz CC=clang fuzz-targets
+fuzz-targets: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/libsmtpscope.a
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh
+
+# ---- demo, bench, install -----------------------------------------------------
+demo: all
+	@BIN=$(BIN) MKPCAP=$(B)/tests/mkpcap ./scripts/demo.sh
+
+bench: all
+	@BUILD=$(B) ./tests/bench/bench.sh
+
+test-shared: all
+	@BUILD=$(B) ./tests/e2e/shared.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/smtpscope
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smtpscope
+	install -m 0644 README.md schema/README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/ 2>/dev/null || \
+		install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/
+
+clean:
+	rm -rf build/release build/asan build/fuzz build/tests-out smtpscope.db smtpscope.db-wal smtpscope.db-shm report.html
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+/* \summary: names and descriptions of the anomaly kinds. */
+#include "anomaly.h"
+
+static const char *const names[] = {
+#define X(code, name, what) name,
+#include "anomalies.def"
+#undef X
+};
+
+static const char *const descriptions[] = {
+#define X(code, name, what) what,
+#include "anomalies.def"
+#undef X
+};
+
+const char *anomaly_name(enum anomaly_kind k)
+{
+	return (unsigned)k < ANOM__COUNT ? names[k] : "unknown";
+}
+
+const char *anomaly_description(enum anomaly_kind k)
+{
+	return (unsigned)k < ANOM__COUNT ? descriptions[k] : "";
+}

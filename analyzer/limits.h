@@ -1,0 +1,59 @@
+/* \summary: every cap and timeout of smtpscope, each with the reason for its size.
+ *
+ * Everything that grows with attacker-controlled input has a cap here.  Going
+ * over a cap is counted (an anomaly row or a capture counter); it is never a
+ * realloc without limit.  Tests include this file to probe each cap. */
+#ifndef SMTPSCOPE_LIMITS_H
+#define SMTPSCOPE_LIMITS_H
+
+/* ---- capture and decoding ---------------------------------------------- */
+#define CAPTURE_SNAPLEN_MAX   262144   /* libpcap's MAXIMUM_SNAPLEN; larger caplen is corrupt */
+#define DECODE_ENCAP_DEPTH_MAX 4       /* GRE/ERSPAN/VXLAN nesting we unwrap before giving up */
+#define DECODE_VLAN_DEPTH_MAX  4       /* 802.1Q / QinQ tags stacked */
+#define DECODE_IPV6_EXT_MAX    8       /* IPv6 extension headers skipped before giving up */
+#define FRAG_TABLE_MAX         1024    /* IPv4 datagrams being reassembled at once */
+#define FRAG_PIECES_MAX        64      /* fragments kept per datagram */
+#define FRAG_BYTES_MAX         (4u << 20) /* total bytes held by the fragment table */
+#define FRAG_TIMEOUT_US        (30ull * 1000000) /* RFC 791 suggests 15 s; Linux uses 30 s */
+
+/* ---- flows -------------------------------------------------------------- */
+#define FLOW_TABLE_DEFAULT     (1u << 21) /* flows tracked at once (oldest idle evicted);
+                                             2M x ~300 B fits the 1 GB budget for 10^6 flows */
+#define FLOW_TIMEOUT_EST_US    (300ull * 1000000) /* established, idle: 5 minutes */
+#define FLOW_TIMEOUT_HALF_US   (30ull * 1000000)  /* SYN only, or closed by FIN/RST */
+#define FLOW_EXPIRE_EVERY_US   (1ull * 1000000)   /* how often the idle scan runs, capture time */
+#define PROBE_PAYLOAD_MAX      8       /* payload chunks per direction inspected for an SMTP start
+                                          (SOCKS or STARTTLS-less preambles come first) */
+#define NDPI_PACKETS_MAX       32      /* nDPI's own NDPI_MAX_NUM_PKTS_PER_FLOW_TO_DISSECT */
+
+/* ---- TCP reassembly ---------------------------------------------------- */
+#define REASM_OOO_FLOW_MAX     (256u * 1024)  /* out-of-order bytes held per direction */
+#define REASM_OOO_SEGS_MAX     4096           /* out-of-order segments held per direction */
+#define REASM_OOO_TOTAL_MAX    (64u << 20)    /* out-of-order bytes held by all flows together */
+#define REASM_WINDOW_MAX       (1u << 30)     /* a segment further than this from the expected
+                                                 sequence number is not this stream (ignored) */
+
+/* ---- SMTP dissector ---------------------------------------------------- */
+#define SMTP_CMD_LINE_RFC      512     /* RFC 5321 4.5.3.1.4 command line, CRLF included */
+#define SMTP_REPLY_LINE_RFC    512     /* RFC 5321 4.5.3.1.5 reply line, CRLF included */
+#define SMTP_TEXT_LINE_RFC     1000    /* RFC 5321 4.5.3.1.6 text line, CRLF included */
+#define SMTP_LINE_MAX          4096    /* line buffer; a longer line is cut, skipped to LF, counted */
+#define SMTP_FIELD_MAX         1024    /* any text field stored (banner, argument, header) is cut here */
+#define SMTP_REPLY_LINES_MAX   128     /* lines kept of one multi-line reply */
+#define SMTP_EXT_MAX           64      /* EHLO extensions stored per session */
+#define SMTP_CMDS_MAX          1024    /* commands stored per session; the rest only counted */
+#define SMTP_REPLIES_MAX       1024    /* replies stored per session; the rest only counted */
+#define SMTP_PENDING_MAX       512     /* pipelined commands awaiting their reply */
+#define SMTP_MAILS_MAX         256     /* mail transactions stored per session */
+#define SMTP_RCPT_MAX          1024    /* recipients stored per mail */
+#define SMTP_ANOMALIES_MAX     64      /* anomaly rows stored per session; the rest only counted */
+#define SMTP_HEADER_BLOCK_MAX  (64u * 1024) /* message header bytes examined per mail */
+#define SMTP_DSN_SCAN_MAX      (256u * 1024) /* body bytes of a DSN candidate scanned for reports */
+#define DSN_RCPT_MAX           256     /* per-recipient DSN blocks stored per mail */
+#define SMTP_XEXCH50_MAX       (16u << 20) /* announced XEXCH50 blob size still skipped by length */
+
+/* ---- storage ------------------------------------------------------------ */
+#define STORE_BATCH_SESSIONS   2000    /* sessions per transaction ... */
+#define STORE_BATCH_MS         1000    /* ... or this much wall time, whichever comes first */
+
+#endif

@@ -1,0 +1,92 @@
+/* \summary: the SQLite writer: schema, prepared inserts, batched commits.
+ *
+ * One struct store is one connection.  The schema (schema/*.sql, built into
+ * the binary) is applied by store_open(), and migrations run from whatever
+ * version the file has up to STORE_SCHEMA_VERSION.  A file from a newer
+ * smtpscope, or one that is not a smtpscope database, is refused and never
+ * modified.  All captured text reaches SQL through bound parameters only.
+ *
+ * Writes are batched: store_session() adds to the open transaction, which is
+ * committed every STORE_BATCH_SESSIONS sessions or STORE_BATCH_MS of wall
+ * time (store_tick()), and by store_commit().  A crash loses at most the open
+ * batch.  The database runs in WAL mode so readers never block the writer.
+ *
+ * Functions returning int give 0 on success and -1 on error, with the reason
+ * in store_error(). */
+#ifndef SMTPSCOPE_STORE_H
+#define SMTPSCOPE_STORE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "../dissectors/smtp.h"
+
+struct sqlite3;
+struct store;
+
+enum store_mode {
+	STORE_WRITE,     /* create if missing, migrate, write */
+	STORE_READ,      /* must exist and be current; read only */
+};
+
+/* Everything the flow layer knows of a session besides the SMTP record. */
+struct session_meta {
+	int64_t capture_id;
+	char client_ip[46], server_ip[46];   /* inet_ntop form */
+	uint16_t client_port, server_port;
+	uint16_t vlan;                       /* innermost 802.1Q id, 0 when untagged */
+	uint64_t first_ts, last_ts;          /* microseconds */
+	const char *ndpi_protocol;           /* static string, or NULL */
+	int midstream;                       /* no SYN was seen */
+};
+
+struct capture_info {
+	const char *source;      /* path, "-" or interface */
+	const char *kind;        /* "file" or "live" */
+	const char *interface;   /* live only, else NULL */
+	const char *filter;      /* live only, else NULL */
+	const char *linktype;    /* libpcap's name */
+	const char *content_hash;/* hex, file only, else NULL */
+	int64_t file_size;       /* -1 when unknown */
+};
+
+/* Per-capture totals, written by store_capture_update()/store_capture_end(). */
+struct capture_totals {
+	uint64_t packets, bytes, dropped, if_dropped, smtp_sessions;
+	uint64_t first_ts, last_ts;          /* microseconds, 0 when no packet */
+};
+
+/* Opens (and in STORE_WRITE mode creates and migrates) path.  NULL on error,
+ * with the reason written to err. */
+struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
+void store_close(struct store *st);           /* commits; store_close(NULL) is a no-op */
+const char *store_error(const struct store *st);
+struct sqlite3 *store_db(struct store *st);   /* for the reports; owned by st */
+int store_schema_version(struct store *st);   /* PRAGMA user_version */
+
+/* Is a file with this hash and size already imported (a finished capture)?
+ * 1 yes (its id in *id), 0 no, -1 error. */
+int store_capture_known(struct store *st, const char *content_hash, int64_t size, int64_t *id);
+/* Removes an earlier import of the same file, for --force. */
+int store_capture_forget(struct store *st, int64_t id);
+
+int64_t store_capture_begin(struct store *st, const struct capture_info *ci); /* -1 on error */
+int store_capture_update(struct store *st, int64_t id, const struct capture_totals *t);
+/* status: "finished", "interrupted" or "error" (with error text). Commits. */
+int store_capture_end(struct store *st, int64_t id, const struct capture_totals *t,
+		      const char *status, const char *error);
+int store_capture_counter(struct store *st, int64_t id, const char *name, uint64_t value);
+int store_capture_stats(struct store *st, int64_t id, double wall_ts, const struct capture_totals *t,
+			double pps, double mbps);
+/* A capture-level anomaly (no session). ts in microseconds. */
+int store_capture_anomaly(struct store *st, int64_t capture_id, uint64_t ts, const char *kind,
+			  const char *detail);
+
+/* Writes one ended session with everything in rec; returns its id or -1. */
+int64_t store_session(struct store *st, const struct session_meta *m, const struct smtp_record *rec);
+
+/* Commits the open batch when it is due (count or wall time); cheap to call often. */
+int store_tick(struct store *st);
+int store_commit(struct store *st);
+
+#endif

@@ -1,0 +1,52 @@
+#!/bin/sh
+# deps.sh [build|test|all]: makes sure the Debian 12 packages smtpscope needs
+# are installed.  As root it installs what is missing with apt-get (after
+# 'apt-get update'); otherwise it prints the exact command and fails.
+#   build: compiler toolchain, libpcap, nDPI 4.2, SQLite
+#   test:  build + what the tests use (tshark, tcpreplay, chromium, clang for
+#          fuzzing, iproute2, exim4 and swaks for the live test, python3)
+set -eu
+group=${1:-build}
+
+build_pkgs="gcc make pkg-config libc6-dev libpcap-dev libndpi-dev libsqlite3-dev"
+test_pkgs="python3 sqlite3 tshark tcpreplay libndpi-bin chromium clang libclang-rt-14-dev iproute2 exim4-daemon-light swaks valgrind procps"
+
+case $group in
+build) want=$build_pkgs ;;
+test|all) want="$build_pkgs $test_pkgs" ;;
+*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "smtpscope: missing Debian packages:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "smtpscope: run as root:  apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A daemon installed for the tests (exim4) must not start on the host.
+policy=/usr/sbin/policy-rc.d
+made_policy=
+if [ ! -e $policy ]; then
+	printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy && made_policy=1
+fi
+rc=0
+apt-get update -qq || rc=$?
+if [ $rc -eq 0 ]; then
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/tmp/smtpscope-deps.log 2>&1 || rc=$?
+fi
+[ -n "$made_policy" ] && rm -f $policy
+if [ $rc -ne 0 ]; then
+	echo "smtpscope: apt-get failed (exit $rc); see /tmp/smtpscope-deps.log" >&2
+	tail -20 /tmp/smtpscope-deps.log >&2 || true
+	exit 1
+fi
+echo "smtpscope: installed$missing" >&2
