@@ -49,25 +49,25 @@ DEPS_STAMP   = build/.deps-build
 
 all: $(BIN) $(TOOLS_BIN)
 
-# Dependencies: installed once by scripts/deps.sh (apt-get as root).
-$(DEPS_STAMP): scripts/deps.sh
-	@./scripts/deps.sh build
+# Dependencies: installed once by deps.sh (apt-get as root).
+$(DEPS_STAMP): deps.sh
+	@./deps.sh build
 	@mkdir -p build && touch $@
 deps: $(DEPS_STAMP)
 deps-test: $(DEPS_STAMP)
-	@./scripts/deps.sh test
+	@./deps.sh test
 
 $(B)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/gen/schema_sql.c: $(sort $(wildcard schema/*.sql)) scripts/embed-sql.sh
+$(B)/gen/schema_sql.c: $(sort $(wildcard schema/*.sql)) schema/embed-sql.sh
 	@mkdir -p $(dir $@)
-	./scripts/embed-sql.sh $@ schema_files $(sort $(wildcard schema/*.sql))
+	./schema/embed-sql.sh $@ schema_files $(sort $(wildcard schema/*.sql))
 
-$(B)/gen/query_sql.c: $(sort $(wildcard reports/queries/*.sql)) scripts/embed-sql.sh
+$(B)/gen/query_sql.c: $(sort $(wildcard reports/queries/*.sql)) schema/embed-sql.sh
 	@mkdir -p $(dir $@)
-	./scripts/embed-sql.sh $@ query_files $(sort $(wildcard reports/queries/*.sql))
+	./schema/embed-sql.sh $@ query_files $(sort $(wildcard reports/queries/*.sql))
 
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -93,7 +93,7 @@ $(B)/tests/pcapcount: $(B)/tests/gen/pcapcount.o
 
 # ---- tests ----------------------------------------------------------------
 test: all $(UNIT_BIN)
-	@./scripts/deps.sh test || echo "smtpscope: some test tools are missing; their tests will skip" >&2
+	@./deps.sh test || echo "smtpscope: some test tools are missing; their tests will skip" >&2
 	@BUILD=$(B) ./tests/run.sh
 
 unit: $(UNIT_BIN)
@@ -116,7 +116,10 @@ fuzz: fuzz-build
 
 # ---- demo, bench, install -----------------------------------------------------
 demo: all
-	@BIN=$(BIN) MKPCAP=$(B)/tests/mkpcap ./scripts/demo.sh
+	$(BIN) replay --db smtpscope.db tests/pcaps/sample.pcap
+	$(BIN) report --db smtpscope.db -o report.html
+	@echo "smtpscope: report written to report.html"
+	$(BIN) findings --db smtpscope.db
 
 bench: all
 	@BUILD=$(B) ./tests/bench/bench.sh

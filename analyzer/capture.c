@@ -1,0 +1,336 @@
+/* \summary: capture files through libpcap: open, check the link type, read,
+ * report progress, stop on signals, and turn a corrupt record into a clear
+ * error with its byte offset; see capture.h. */
+#include "capture.h"
+#include "decode.h"
+#include "limits.h"
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_flag;
+static pcap_t *volatile current_pcap;
+
+static void on_signal(int sig)
+{
+	pcap_t *p = current_pcap;
+
+	(void)sig;
+	stop_flag = 1;
+	if (p)
+		pcap_breakloop(p);
+}
+
+void capture_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read must return */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int capture_stop_requested(void)
+{
+	return stop_flag != 0;
+}
+
+/* ---- file fingerprint ------------------------------------------------------ */
+
+static uint64_t mix(uint64_t h, const uint8_t *p, size_t n)
+{
+	size_t i;
+	uint64_t w;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+int capture_file_fingerprint(const char *path, char hex[17], int64_t *size)
+{
+	enum { HEAD = 1 << 20, SLICE = 16 << 10, SLICES = 64 };
+	uint8_t *buf;
+	struct stat sb;
+	uint64_t h = 0xcbf29ce484222325ull;
+	int fd, i;
+	ssize_t n;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !(buf = malloc(HEAD))) {
+		close(fd);
+		return -1;
+	}
+	*size = sb.st_size;
+	h = mix(h, (const uint8_t *)size, sizeof *size);
+	if ((n = pread(fd, buf, HEAD, 0)) > 0)
+		h = mix(h, buf, (size_t)n);
+	if (sb.st_size > 2 * HEAD) {
+		for (i = 1; i <= SLICES; i++) {
+			off_t off = (off_t)((sb.st_size - HEAD) / (SLICES + 1) * i);
+			if ((n = pread(fd, buf, SLICE, off)) > 0)
+				h = mix(h, buf, (size_t)n);
+		}
+		if ((n = pread(fd, buf, HEAD, sb.st_size - HEAD)) > 0)
+			h = mix(h, buf, (size_t)n);
+	} else if (sb.st_size > HEAD) {
+		if ((n = pread(fd, buf, HEAD, HEAD)) > 0)
+			h = mix(h, buf, (size_t)n);
+	}
+	free(buf);
+	close(fd);
+	snprintf(hex, 17, "%016" PRIx64, h);
+	return 0;
+}
+
+/* ---- the replay loop ------------------------------------------------------- */
+
+struct replay_state {
+	struct store *st;
+	int64_t capture_id;
+	uint64_t sessions;
+	int store_failed;
+	char store_err[256];
+};
+
+static void on_session_end(void *ctx, struct session_meta *m, const struct smtp_record *rec)
+{
+	struct replay_state *rs = ctx;
+
+	m->capture_id = rs->capture_id;
+	if (store_session(rs->st, m, rec) < 0) {
+		if (!rs->store_failed)
+			snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
+		rs->store_failed = 1;
+		return;
+	}
+	rs->sessions++;
+}
+
+struct loop_ctx {
+	struct pipeline *pl;
+	int nano;
+};
+
+static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct loop_ctx *lc = (struct loop_ctx *)user;
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u +
+		      (uint64_t)(lc->nano ? h->ts.tv_usec / 1000 : h->ts.tv_usec);
+
+	pipeline_frame(lc->pl, ts, bytes, h->caplen, h->len);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void put_counter(void *ctx, const char *name, uint64_t v)
+{
+	struct replay_state *rs = ctx;
+
+	store_capture_counter(rs->st, rs->capture_id, name, v);
+}
+
+static void progress(const char *path, FILE *f, int64_t total, const struct pipeline *pl,
+		     uint64_t sessions, double t0)
+{
+	double el = now_s() - t0;
+	long off = f ? ftell(f) : -1;
+
+	if (el <= 0)
+		el = 1e-9;
+	if (total > 0 && off >= 0)
+		fprintf(stderr, "\r%s: %.1f of %.1f MB (%.0f%%), %.0f packets/s, %" PRIu64 " SMTP sessions   ",
+			path, off / 1e6, total / 1e6, 100.0 * (double)off / (double)total,
+			(double)pl->packets / el, sessions);
+	else
+		fprintf(stderr, "\r%s: %.1f MB, %.0f packets/s, %" PRIu64 " SMTP sessions   ",
+			path, (double)pl->bytes / 1e6, (double)pl->packets / el, sessions);
+}
+
+/* A clear name for a link type: "EN10MB (Ethernet)" or "147". */
+static void linktype_name(int dlt, char *buf, size_t n)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+	const char *desc = pcap_datalink_val_to_description(dlt);
+
+	if (name)
+		snprintf(buf, n, "%d (%s%s%s%s)", dlt, name, desc ? ", " : "", desc ? desc : "", "");
+	else
+		snprintf(buf, n, "%d", dlt);
+}
+
+int capture_replay(struct store *st, const char *path, const struct replay_opts *o,
+		   struct replay_result *res, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "", hex[17] = "", lt[128];
+	int64_t size = -1, known_id = 0;
+	int is_stdin = strcmp(path, "-") == 0, rc = 0, n, tty;
+	struct replay_state rs;
+	struct pipeline pl;
+	struct loop_ctx lc;
+	struct capture_info ci;
+	struct capture_totals tot;
+	const char *status = "finished";
+	char why[512] = "";
+	pcap_t *p;
+	double t0 = now_s(), last_progress = 0;
+
+	memset(res, 0, sizeof *res);
+	memset(&rs, 0, sizeof rs);
+	if (!is_stdin) {
+		struct stat sb;
+		if (stat(path, &sb) < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			snprintf(err, errlen, "%s: is a directory, not a capture file", path);
+			return -1;
+		}
+		if (sb.st_size == 0) {
+			snprintf(err, errlen, "%s: empty file (0 bytes), not a capture", path);
+			return -1;
+		}
+		if (S_ISREG(sb.st_mode) && capture_file_fingerprint(path, hex, &size) == 0) {
+			int k = store_capture_known(st, hex, size, &known_id);
+			if (k == 1 && !o->force) {
+				res->skipped = 1;
+				res->capture_id = known_id;
+				return 0;
+			}
+			if (k == 1 && store_capture_forget(st, known_id) < 0) {
+				snprintf(err, errlen, "%s: %s", path, store_error(st));
+				return -1;
+			}
+		}
+	}
+
+	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!p) {
+		snprintf(err, errlen, "%s: not a readable pcap or pcapng file: %s", path, perr);
+		return -1;
+	}
+	lc.nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+	if (!decode_linktype_supported(pcap_datalink(p))) {
+		linktype_name(pcap_datalink(p), lt, sizeof lt);
+		snprintf(err, errlen,
+			 "%s: link type %s is not supported (supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, "
+			 "IPV4, IPV6, NULL, LOOP)", path, lt);
+		pcap_close(p);
+		return -1;
+	}
+	linktype_name(pcap_datalink(p), lt, sizeof lt);
+
+	memset(&ci, 0, sizeof ci);
+	ci.source = path;
+	ci.kind = "file";
+	ci.linktype = pcap_datalink_val_to_name(pcap_datalink(p));
+	ci.content_hash = hex[0] ? hex : NULL;
+	ci.file_size = size;
+	rs.st = st;
+	rs.capture_id = store_capture_begin(st, &ci);
+	if (rs.capture_id < 0) {
+		snprintf(err, errlen, "%s: %s", path, store_error(st));
+		pcap_close(p);
+		return -1;
+	}
+	res->capture_id = rs.capture_id;
+	if (pipeline_init(&pl, &o->flows, on_session_end, &rs) < 0) {
+		snprintf(err, errlen, "%s: out of memory starting the pipeline", path);
+		pcap_close(p);
+		return -1;
+	}
+	pl.dlt = pcap_datalink(p);
+	lc.pl = &pl;
+	tty = !o->quiet && isatty(2);
+	current_pcap = p;
+
+	for (;;) {
+		n = pcap_dispatch(p, 4096, on_frame, (u_char *)&lc);
+		if (n == 0 || n == PCAP_ERROR_BREAK || stop_flag)
+			break;
+		if (n < 0) {
+			long off = pcap_file(p) ? ftell(pcap_file(p)) : -1;
+			snprintf(why, sizeof why, "corrupt or truncated capture at byte offset %ld, after %" PRIu64
+				 " packets: %s", off, pl.packets, pcap_geterr(p));
+			status = "error";
+			rc = -1;
+			break;
+		}
+		store_tick(st);
+		if (rs.store_failed)
+			break;
+		if (tty) {
+			double t = now_s();
+			if (t - last_progress >= 0.5) {
+				progress(path, pcap_file(p), size, &pl, rs.sessions, t0);
+				last_progress = t;
+			}
+		}
+	}
+	current_pcap = NULL;
+	if (stop_flag && rc == 0) {
+		status = "interrupted";
+		res->interrupted = 1;
+	}
+	pipeline_flush(&pl, SMTP_END_CAPTURE);
+	if (rs.store_failed) {
+		snprintf(why, sizeof why, "database write failed: %s", rs.store_err);
+		status = "error";
+		rc = -1;
+	}
+	if (tty)
+		fprintf(stderr, "\r%*s\r", 100, "");
+
+	memset(&tot, 0, sizeof tot);
+	tot.packets = pl.packets;
+	tot.bytes = pl.bytes;
+	tot.smtp_sessions = rs.sessions;
+	tot.first_ts = pl.first_ts;
+	tot.last_ts = pl.last_ts;
+	pipeline_counters(&pl, put_counter, &rs);
+	if (pl.ts_backwards)
+		store_capture_anomaly(st, rs.capture_id, pl.last_ts, "timestamps_backwards",
+				      "frames older than the frame before them (kept, counted)");
+	if (rc < 0)
+		store_capture_anomaly(st, rs.capture_id, pl.last_ts, "capture_error", why);
+	if (store_capture_end(st, rs.capture_id, &tot, status, rc < 0 ? why : NULL) < 0 && rc == 0) {
+		snprintf(why, sizeof why, "database write failed: %s", store_error(st));
+		rc = -1;
+	}
+	res->packets = pl.packets;
+	res->bytes = pl.bytes;
+	res->sessions = rs.sessions;
+	res->first_ts = pl.first_ts;
+	res->last_ts = pl.last_ts;
+	pipeline_fini(&pl);
+	pcap_close(p);
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	return rc;
+}

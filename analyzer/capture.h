@@ -1,0 +1,48 @@
+/* \summary: where packets come from: capture files (pcap, pcapng, stdin) and
+ * live interfaces, through libpcap.  Each source is one row of `captures`.
+ *
+ * A replay reads a file to its end, or to the first corrupt record: then
+ * everything before is kept, open sessions are written as truncated, the
+ * capture row says status 'error' with the reason and the byte offset, and
+ * the call returns -1 with the same text in err.  SIGINT/SIGTERM stop a
+ * replay cleanly: sessions written, capture marked 'interrupted'. */
+#ifndef SMTPSCOPE_CAPTURE_H
+#define SMTPSCOPE_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "store.h"
+
+struct replay_opts {
+	int quiet;                 /* no progress line */
+	int force;                 /* import a file again even if already imported */
+	struct flow_config flows;
+};
+
+struct replay_result {
+	uint64_t packets, bytes, sessions;
+	uint64_t first_ts, last_ts;  /* microseconds */
+	int skipped;                 /* already imported: nothing done */
+	int interrupted;             /* stopped by a signal */
+	int64_t capture_id;
+};
+
+/* Replays path ("-" is standard input) into st.  0, or -1 with err set. */
+int capture_replay(struct store *st, const char *path, const struct replay_opts *o,
+		   struct replay_result *res, char *err, size_t errlen);
+
+/* Installs SIGINT/SIGTERM handlers (without SA_RESTART) that stop the
+ * current capture loop. */
+void capture_install_signals(void);
+
+/* 1 once SIGINT or SIGTERM arrived. */
+int capture_stop_requested(void);
+
+/* A 64-bit fingerprint of a file's size and sampled content (first and last
+ * MiB and 64 slices between): how a file already imported is recognised
+ * without reading all of it again.  hex gets 16 hex digits. 0, or -1. */
+int capture_file_fingerprint(const char *path, char hex[17], int64_t *size);
+
+#endif

@@ -1,0 +1,119 @@
+/* \summary: nDPI 4.2 classification; see classify.h.
+ * API as installed by Debian's libndpi-dev 4.2: 5-argument
+ * ndpi_detection_process_packet(), 4-argument ndpi_detection_giveup(). */
+#include "classify.h"
+#include "limits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi/ndpi_api.h>
+
+struct classifier {
+	struct ndpi_detection_module_struct *ndpi;
+};
+
+struct classifier *classify_new(void)
+{
+	struct classifier *c = calloc(1, sizeof *c);
+	NDPI_PROTOCOL_BITMASK all;
+
+	if (!c)
+		return NULL;
+	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	if (!c->ndpi) {
+		free(c);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+	ndpi_finalize_initialization(c->ndpi);
+	return c;
+}
+
+void classify_free(struct classifier *c)
+{
+	if (!c)
+		return;
+	ndpi_exit_detection_module(c->ndpi);
+	free(c);
+}
+
+static uint16_t pick(ndpi_protocol p)
+{
+	return p.app_protocol != NDPI_PROTOCOL_UNKNOWN ? p.app_protocol : p.master_protocol;
+}
+
+static void release(struct classify_state *st)
+{
+	if (st->ndpi) {
+		ndpi_free_flow(st->ndpi);
+		st->ndpi = NULL;
+	}
+	st->done = 1;
+}
+
+uint16_t classify_packet(struct classifier *c, struct classify_state *st, const uint8_t *l3,
+			 uint32_t len, uint64_t ts_us)
+{
+	ndpi_protocol p;
+
+	if (st->done)
+		return st->proto;
+	if (!st->ndpi) {
+		st->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+		if (!st->ndpi) {
+			st->done = 1;
+			return 0;
+		}
+		memset(st->ndpi, 0, SIZEOF_FLOW_STRUCT);
+	}
+	if (len > 0xffff)
+		len = 0xffff;
+	p = ndpi_detection_process_packet(c->ndpi, st->ndpi, l3, (unsigned short)len, ts_us / 1000);
+	st->packets++;
+	st->proto = pick(p);
+	if (st->proto != NDPI_PROTOCOL_UNKNOWN || st->packets >= NDPI_PACKETS_MAX)
+		classify_done(c, st);
+	return st->proto;
+}
+
+void classify_done(struct classifier *c, struct classify_state *st)
+{
+	if (st->ndpi && st->proto == NDPI_PROTOCOL_UNKNOWN) {
+		u_int8_t guessed = 0;
+		st->proto = pick(ndpi_detection_giveup(c->ndpi, st->ndpi, 1, &guessed));
+	}
+	release(st);
+}
+
+const char *classify_name(struct classifier *c, uint16_t proto)
+{
+	const char *n = ndpi_get_proto_name(c->ndpi, proto);
+	return n ? n : "Unknown";
+}
+
+int classify_is_smtp(uint16_t proto)
+{
+	return proto == NDPI_PROTOCOL_MAIL_SMTP || proto == NDPI_PROTOCOL_MAIL_SMTPS;
+}
+
+int classify_rules_out_smtp(uint16_t proto)
+{
+	switch (proto) {
+	case NDPI_PROTOCOL_HTTP:
+	case NDPI_PROTOCOL_DNS:
+	case NDPI_PROTOCOL_SSH:
+	case NDPI_PROTOCOL_QUIC:
+	case NDPI_PROTOCOL_BITTORRENT:
+	case NDPI_PROTOCOL_RTP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+uint64_t classify_memory(void)
+{
+	return ndpi_get_tot_allocated_memory();
+}

@@ -1,0 +1,565 @@
+/* \summary: the flow table; see flow.h.
+ *
+ * Layout: flows are malloc'd one by one (never per packet) and chained in a
+ * power-of-two bucket array that doubles when the load passes 1.  Each flow
+ * is on exactly one of two idle lists, ordered by last activity, so the idle
+ * scan and eviction only ever look at list heads:
+ *   short: handshake only, or closed (FIN both ways, RST) -> timeout_half_us
+ *   long:  carrying data                                   -> timeout_est_us
+ * Endpoint 0 of a flow is the smaller (address, port) pair; reassembly and
+ * probing are indexed by the sending endpoint, and the SMTP direction is
+ * derived from which endpoint is the client. */
+#include "flow.h"
+#include "classify.h"
+#include "limits.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+enum flow_state {
+	FLOW_PROBE,   /* looking for the start of SMTP */
+	FLOW_SMTP,    /* an SMTP session is attached */
+	FLOW_IGNORE,  /* not SMTP: only tracked until it ends */
+	FLOW_CLOSED,  /* ended; kept briefly to absorb late packets */
+};
+
+enum { LIST_SHORT, LIST_LONG };
+
+struct flow {
+	struct flow *hnext;            /* bucket chain */
+	struct flow *lprev, *lnext;    /* idle list */
+	uint8_t addr[2][16];           /* endpoint addresses (IPv4 in the first 4 bytes) */
+	uint16_t port[2];
+	uint16_t vlan;
+	uint8_t ipv;                   /* 4 or 6 */
+	uint8_t list;                  /* LIST_SHORT or LIST_LONG */
+	uint8_t state;                 /* enum flow_state */
+	int8_t client;                 /* endpoint that is the client, -1 unknown */
+	uint8_t syn_seen;              /* bit e: endpoint e sent a SYN */
+	uint8_t fin_seen;              /* bit e: endpoint e sent a FIN */
+	uint8_t probes[2];             /* chunks probed per sending endpoint */
+	uint8_t smtp_hint;             /* nDPI named it SMTP */
+	uint8_t sent[2];               /* endpoint e delivered bytes */
+	uint32_t hash;
+	uint64_t first_ts, last_ts;
+	struct classify_state cls;
+	struct reasm_dir rd[2];        /* by sending endpoint; owns held segments */
+	struct smtp_session *smtp;     /* owned, NULL unless FLOW_SMTP */
+};
+
+struct flow_list {
+	struct flow *head, *tail;
+};
+
+struct flow_table {
+	struct flow_config cfg;
+	struct classifier *cls;        /* borrowed */
+	session_end_fn on_end;
+	void *ctx;
+	struct flow **buckets;         /* owned */
+	uint32_t nbuckets;             /* power of two */
+	struct flow_list lists[2];
+	struct reasm_env env;
+	struct reasm_sink sink;
+	struct flow *cur;              /* the flow reassembly is delivering for */
+	uint64_t now;                  /* latest capture time seen */
+	uint64_t next_expire;
+	struct flow_stats st;
+};
+
+void flow_config_default(struct flow_config *cfg)
+{
+	cfg->max_flows = FLOW_TABLE_DEFAULT;
+	cfg->timeout_est_us = FLOW_TIMEOUT_EST_US;
+	cfg->timeout_half_us = FLOW_TIMEOUT_HALF_US;
+}
+
+/* ---- lists and hashing ------------------------------------------------- */
+
+static void list_unlink(struct flow_table *t, struct flow *f)
+{
+	struct flow_list *l = &t->lists[f->list];
+
+	if (f->lprev)
+		f->lprev->lnext = f->lnext;
+	else
+		l->head = f->lnext;
+	if (f->lnext)
+		f->lnext->lprev = f->lprev;
+	else
+		l->tail = f->lprev;
+	f->lprev = f->lnext = NULL;
+}
+
+static void list_append(struct flow_table *t, struct flow *f, int which)
+{
+	struct flow_list *l = &t->lists[which];
+
+	f->list = (uint8_t)which;
+	f->lnext = NULL;
+	f->lprev = l->tail;
+	if (l->tail)
+		l->tail->lnext = f;
+	else
+		l->head = f;
+	l->tail = f;
+}
+
+static void touch(struct flow_table *t, struct flow *f, int which)
+{
+	if (f->list == which && t->lists[which].tail == f)
+		return;
+	list_unlink(t, f);
+	list_append(t, f, which);
+}
+
+static uint32_t hash_key(const uint8_t a[2][16], const uint16_t port[2], uint16_t vlan)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)port[0] << 32 | (uint64_t)port[1] << 16 | vlan);
+	uint64_t w;
+	int e, i;
+
+	for (e = 0; e < 2; e++)
+		for (i = 0; i < 16; i += 8) {
+			memcpy(&w, a[e] + i, 8);
+			h ^= w;
+			h *= 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+		}
+	return (uint32_t)(h ^ (h >> 29));
+}
+
+static int grow(struct flow_table *t)
+{
+	uint32_t n = t->nbuckets * 2, i;
+	struct flow **b = calloc(n, sizeof *b);
+
+	if (!b)
+		return -1;
+	for (i = 0; i < t->nbuckets; i++) {
+		struct flow *f = t->buckets[i], *next;
+		for (; f; f = next) {
+			next = f->hnext;
+			f->hnext = b[f->hash & (n - 1)];
+			b[f->hash & (n - 1)] = f;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
+	return 0;
+}
+
+static void hash_remove(struct flow_table *t, struct flow *f)
+{
+	struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+
+	while (*pp && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+}
+
+/* ---- reassembly sink: in-order bytes to the probe or the SMTP session ---- */
+
+static enum smtp_dir smtp_dir_of(const struct flow *f, int sender)
+{
+	return sender == f->client ? SMTP_C2S : SMTP_S2C;
+}
+
+static void start_smtp(struct flow_table *t, struct flow *f)
+{
+	f->smtp = smtp_new();
+	if (!f->smtp) {
+		f->state = FLOW_IGNORE;
+		return;
+	}
+	f->state = FLOW_SMTP;
+	t->st.smtp_flows++;
+	if (!(f->syn_seen)) {
+		t->st.midstream++;
+		smtp_note_anomaly(f->smtp, ANOM_MIDSTREAM, NULL, f->first_ts);
+	}
+}
+
+/* Decides the client from the first SMTP-looking chunk when no SYN said it. */
+static int probe_chunk(struct flow *f, int sender, const uint8_t *p, size_t n)
+{
+	int r;
+
+	if (f->client >= 0)
+		return smtp_probe(smtp_dir_of(f, sender), p, n);
+	if ((r = smtp_probe(SMTP_S2C, p, n)) > 0) {
+		f->client = (int8_t)!sender;
+		return r;
+	}
+	if ((r = smtp_probe(SMTP_C2S, p, n)) > 0) {
+		f->client = (int8_t)sender;
+		return r;
+	}
+	return 0;
+}
+
+static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_t ts)
+{
+	struct flow_table *t = ctx;
+	struct flow *f = t->cur;
+
+	f->sent[sender] = 1;
+	if (f->state == FLOW_PROBE) {
+		if (probe_chunk(f, sender, p, n) > 0 || f->smtp_hint) {
+			if (f->client < 0) /* nDPI said SMTP but the content is not telling */
+				f->client = (int8_t)(f->port[0] < f->port[1] ? 1 : 0);
+			start_smtp(t, f);
+		} else if (++f->probes[sender] >= PROBE_PAYLOAD_MAX) {
+			f->state = FLOW_IGNORE;
+			t->st.not_smtp++;
+		}
+	}
+	if (f->state == FLOW_SMTP)
+		smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts);
+}
+
+static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
+{
+	struct flow_table *t = ctx;
+	struct flow *f = t->cur;
+
+	if (f->state == FLOW_SMTP)
+		smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts);
+}
+
+static void sink_anomaly(void *ctx, int sender, enum anomaly_kind kind, uint64_t ts)
+{
+	struct flow_table *t = ctx;
+	struct flow *f = t->cur;
+
+	(void)sender;
+	if (f->state == FLOW_SMTP)
+		smtp_note_anomaly(f->smtp, kind, NULL, ts);
+}
+
+/* ---- creating and ending flows ----------------------------------------- */
+
+struct flow_table *flow_table_new(const struct flow_config *cfg, struct classifier *cls,
+				  session_end_fn on_end, void *ctx)
+{
+	struct flow_table *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	if (t->cfg.max_flows == 0)
+		t->cfg.max_flows = 1;
+	t->cls = cls;
+	t->on_end = on_end;
+	t->ctx = ctx;
+	t->nbuckets = 4096;
+	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	reasm_env_init(&t->env);
+	t->sink.data = sink_data;
+	t->sink.gap = sink_gap;
+	t->sink.anomaly = sink_anomaly;
+	t->sink.ctx = t;
+	return t;
+}
+
+static void fill_meta(const struct flow_table *t, const struct flow *f, struct session_meta *m)
+{
+	int c = f->client >= 0 ? f->client : (f->port[0] < f->port[1] ? 1 : 0);
+	int s = !c;
+	int af = f->ipv == 6 ? AF_INET6 : AF_INET;
+
+	memset(m, 0, sizeof *m);
+	inet_ntop(af, f->addr[c], m->client_ip, sizeof m->client_ip);
+	inet_ntop(af, f->addr[s], m->server_ip, sizeof m->server_ip);
+	m->client_port = f->port[c];
+	m->server_port = f->port[s];
+	m->vlan = f->vlan;
+	m->first_ts = f->first_ts;
+	m->last_ts = f->last_ts;
+	m->ndpi_protocol = classify_name(t->cls, f->cls.proto);
+	m->midstream = !f->syn_seen;
+}
+
+/* Ends the flow's SMTP session (if any): flush, finish, hand it out, free it. */
+static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
+{
+	int e;
+
+	t->cur = f;
+	if (f->state != FLOW_CLOSED && f->state != FLOW_IGNORE)
+		for (e = 0; e < 2; e++)
+			reasm_flush(&f->rd[e], &t->env, &t->sink, e, f->last_ts);
+	for (e = 0; e < 2; e++)
+		reasm_release(&f->rd[e], &t->env);
+	classify_done(t->cls, &f->cls);
+	if (f->smtp) {
+		const struct smtp_record *rec;
+		smtp_finish(f->smtp, how, f->last_ts);
+		rec = smtp_record(f->smtp);
+		if (rec->saw_smtp) {
+			struct session_meta m;
+			if (!(f->sent[0] && f->sent[1]))
+				t->st.one_sided++;
+			fill_meta(t, f, &m);
+			t->on_end(t->ctx, &m, rec);
+		} else {
+			t->st.dropped_speculative++;
+		}
+		smtp_free(f->smtp);
+		f->smtp = NULL;
+	}
+	t->cur = NULL;
+	f->state = FLOW_CLOSED;
+}
+
+static void destroy(struct flow_table *t, struct flow *f)
+{
+	int e;
+
+	hash_remove(t, f);
+	list_unlink(t, f);
+	for (e = 0; e < 2; e++)
+		reasm_release(&f->rd[e], &t->env);
+	classify_done(t->cls, &f->cls);
+	smtp_free(f->smtp);
+	free(f);
+	t->st.active--;
+}
+
+static void end_and_destroy(struct flow_table *t, struct flow *f, enum smtp_end how)
+{
+	if (f->state != FLOW_CLOSED)
+		end_session(t, f, how);
+	destroy(t, f);
+}
+
+static void evict_one(struct flow_table *t)
+{
+	struct flow *f = t->lists[LIST_SHORT].head;
+
+	if (!f)
+		f = t->lists[LIST_LONG].head;
+	if (!f)
+		return;
+	t->st.evicted++;
+	if (f->smtp)
+		smtp_note_anomaly(f->smtp, ANOM_FLOW_EVICTED, NULL, t->now);
+	end_and_destroy(t, f, SMTP_END_EVICTED);
+}
+
+static struct flow *create(struct flow_table *t, const uint8_t a[2][16], const uint16_t port[2],
+			   uint16_t vlan, uint8_t ipv, uint32_t h, uint64_t ts)
+{
+	struct flow *f;
+
+	while (t->st.active >= t->cfg.max_flows)
+		evict_one(t);
+	if (t->st.active >= t->nbuckets && t->nbuckets < (1u << 30))
+		grow(t); /* on failure the chains just get longer */
+	f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	memcpy(f->addr, a, sizeof f->addr);
+	f->port[0] = port[0];
+	f->port[1] = port[1];
+	f->vlan = vlan;
+	f->ipv = ipv;
+	f->hash = h;
+	f->client = -1;
+	f->first_ts = f->last_ts = ts;
+	f->hnext = t->buckets[h & (t->nbuckets - 1)];
+	t->buckets[h & (t->nbuckets - 1)] = f;
+	list_append(t, f, LIST_SHORT);
+	t->st.flows++;
+	if (++t->st.active > t->st.peak)
+		t->st.peak = t->st.active;
+	return f;
+}
+
+/* ---- the per-packet path ------------------------------------------------ */
+
+void flow_packet(struct flow_table *t, const struct pkt *p)
+{
+	uint8_t a[2][16];
+	uint16_t port[2];
+	int sender, other, cmp;
+	uint32_t h;
+	struct flow *f;
+	int syn = !!(p->flags & TH_SYN), ack = !!(p->flags & TH_ACK);
+	int fin = !!(p->flags & TH_FIN), rst = !!(p->flags & TH_RST);
+
+	if (p->ts > t->now)
+		t->now = p->ts;
+	if (t->now >= t->next_expire) {
+		if (t->next_expire)
+			flow_expire(t, t->now);
+		t->next_expire = t->now + FLOW_EXPIRE_EVERY_US;
+	}
+
+	cmp = memcmp(p->src, p->dst, 16);
+	if (cmp == 0)
+		cmp = (int)p->sport - (int)p->dport;
+	sender = cmp <= 0 ? 0 : 1;
+	memcpy(a[sender], p->src, 16);
+	memcpy(a[!sender], p->dst, 16);
+	port[sender] = p->sport;
+	port[!sender] = p->dport;
+	other = !sender;
+	h = hash_key((const uint8_t (*)[16])a, port, p->vlan);
+
+	for (f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
+		if (f->hash == h && f->port[0] == port[0] && f->port[1] == port[1] &&
+		    f->vlan == p->vlan && memcmp(f->addr, a, sizeof a) == 0)
+			break;
+
+	if (f && syn && !ack) {
+		/* A new connection on an old 5-tuple (port reuse), not a retransmitted SYN. */
+		unsigned bit = 1u << (unsigned)sender;
+		int reuse = f->state == FLOW_CLOSED || f->sent[0] || f->sent[1] || f->fin_seen ||
+			    ((f->syn_seen & bit) && f->rd[sender].isn != p->seq + 1);
+		if (reuse) {
+			t->st.port_reuse++;
+			end_and_destroy(t, f, SMTP_END_TIMEOUT); /* the old one vanished unseen */
+			f = NULL;
+		}
+	}
+	if (!f) {
+		if (!syn && p->payload_wire_len == 0) {
+			t->st.stray++;
+			return;
+		}
+		f = create(t, (const uint8_t (*)[16])a, port, p->vlan, p->ip_version, h, p->ts);
+		if (!f)
+			return;
+	}
+	if (p->ts > f->last_ts)
+		f->last_ts = p->ts;
+
+	if (f->state == FLOW_CLOSED) {
+		touch(t, f, LIST_SHORT);
+		return;
+	}
+	if (syn) {
+		f->syn_seen |= (uint8_t)(1u << (unsigned)sender);
+		if (f->client < 0 || !(f->syn_seen & (1u << (unsigned)other)))
+			f->client = (int8_t)(ack ? other : sender);
+	}
+	if (f->state == FLOW_IGNORE) {
+		if (rst || ((f->fin_seen |= (uint8_t)(fin << sender)) == 3)) {
+			end_session(t, f, rst ? SMTP_END_RST : SMTP_END_FIN);
+			touch(t, f, LIST_SHORT);
+		} else {
+			touch(t, f, LIST_LONG);
+		}
+		return;
+	}
+
+	if (!f->cls.done && p->l3) {
+		uint16_t proto = classify_packet(t->cls, &f->cls, p->l3, p->l3_len, p->ts);
+		if (proto && f->state == FLOW_PROBE) {
+			if (classify_is_smtp(proto))
+				f->smtp_hint = 1;
+			else if (classify_rules_out_smtp(proto)) {
+				f->state = FLOW_IGNORE;
+				t->st.not_smtp++;
+			}
+		}
+	}
+
+	t->cur = f;
+	if (f->state != FLOW_IGNORE) {
+		if (syn)
+			reasm_syn(&f->rd[sender], p->seq);
+		if (p->payload_wire_len || fin)
+			reasm_segment(&f->rd[sender], &t->env, &t->sink, sender, p->seq, p->payload,
+				      p->payload_len, p->payload_wire_len, syn, fin, p->ts);
+		if (ack && f->rd[other].started)
+			reasm_ack(&f->rd[other], &t->env, &t->sink, other, p->ack, p->ts);
+	}
+	t->cur = NULL;
+
+	if (f->state == FLOW_IGNORE) { /* decided while delivering: drop what is held */
+		reasm_release(&f->rd[0], &t->env);
+		reasm_release(&f->rd[1], &t->env);
+		classify_done(t->cls, &f->cls);
+	}
+	if (fin)
+		f->fin_seen |= (uint8_t)(1u << (unsigned)sender);
+	if (rst) {
+		end_session(t, f, SMTP_END_RST);
+		touch(t, f, LIST_SHORT);
+		return;
+	}
+	if (f->fin_seen == 3 && (!f->rd[0].fin || f->rd[0].next >= f->rd[0].fin_off) &&
+	    (!f->rd[1].fin || f->rd[1].next >= f->rd[1].fin_off)) {
+		end_session(t, f, SMTP_END_FIN);
+		touch(t, f, LIST_SHORT);
+		return;
+	}
+	touch(t, f, (f->sent[0] || f->sent[1]) && !f->fin_seen ? LIST_LONG : LIST_SHORT);
+}
+
+void flow_expire(struct flow_table *t, uint64_t now)
+{
+	int which;
+
+	for (which = 0; which < 2; which++) {
+		uint64_t timeout = which == LIST_SHORT ? t->cfg.timeout_half_us : t->cfg.timeout_est_us;
+		struct flow *f;
+		while ((f = t->lists[which].head) && f->last_ts + timeout <= now) {
+			if (f->state != FLOW_CLOSED)
+				t->st.timed_out++;
+			end_and_destroy(t, f, SMTP_END_TIMEOUT);
+		}
+	}
+}
+
+void flow_flush_all(struct flow_table *t, enum smtp_end how)
+{
+	int which;
+
+	for (which = 0; which < 2; which++) {
+		struct flow *f;
+		while ((f = t->lists[which].head))
+			end_and_destroy(t, f, how);
+	}
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	int which;
+
+	if (!t)
+		return;
+	for (which = 0; which < 2; which++) {
+		struct flow *f;
+		while ((f = t->lists[which].head))
+			destroy(t, f);
+	}
+	free(t->buckets);
+	free(t);
+}
+
+const struct flow_stats *flow_get_stats(const struct flow_table *t)
+{
+	return &t->st;
+}
+
+const struct reasm_stats *flow_reasm_stats(const struct flow_table *t)
+{
+	return &t->env.stats;
+}
+
+uint64_t flow_memory(const struct flow_table *t)
+{
+	return t->st.active * sizeof(struct flow) + (uint64_t)t->nbuckets * sizeof(struct flow *) +
+	       t->env.held_bytes;
+}

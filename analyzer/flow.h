@@ -1,0 +1,74 @@
+/* \summary: the flow table: TCP connections keyed by addresses, ports and
+ * VLAN; direction (client/server); per-direction reassembly; nDPI; the SMTP
+ * dissector; idle timeouts, eviction and the end-of-capture flush.
+ *
+ * Data moves only forward: flow_packet() takes a decoded struct pkt, feeds
+ * nDPI while the flow is being classified, feeds the two reassemblers, and
+ * routes the in-order bytes to the flow's SMTP session.  Every session that
+ * ends (FIN, RST, idle timeout, eviction, end of capture) is handed to the
+ * session_end callback exactly once, then freed.
+ *
+ * Which flows are SMTP: a flow is probed, chunk by in-order chunk, until one
+ * direction's bytes look like SMTP (a reply line such as "220 " from the
+ * server, or a known command from the client: smtp_probe()), or nDPI names it
+ * SMTP; it is given up after PROBE_PAYLOAD_MAX chunks per direction, or when
+ * nDPI names a protocol that rules SMTP out.  Given-up flows cost one hash
+ * lookup per packet.  So SMTP is found on any port, also after a SOCKS
+ * handshake or from the middle of a connection. */
+#ifndef SMTPSCOPE_FLOW_H
+#define SMTPSCOPE_FLOW_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "reasm.h"
+#include "store.h"
+#include "../dissectors/smtp.h"
+
+struct classifier;
+struct flow_table;
+
+struct flow_config {
+	uint32_t max_flows;        /* FLOW_TABLE_DEFAULT */
+	uint64_t timeout_est_us;   /* FLOW_TIMEOUT_EST_US */
+	uint64_t timeout_half_us;  /* FLOW_TIMEOUT_HALF_US */
+};
+
+struct flow_stats {
+	uint64_t flows;            /* flows created */
+	uint64_t active, peak;     /* flows in the table now, and at most */
+	uint64_t smtp_flows;       /* flows that became SMTP sessions */
+	uint64_t not_smtp;         /* flows given up as not SMTP */
+	uint64_t dropped_speculative; /* SMTP sessions started on a hint that never parsed */
+	uint64_t evicted;          /* written early because the table was full */
+	uint64_t timed_out;        /* ended by the idle timeout */
+	uint64_t port_reuse;       /* a new SYN on an old 5-tuple */
+	uint64_t midstream;        /* SMTP sessions picked up without a handshake */
+	uint64_t one_sided;        /* SMTP sessions with bytes in one direction only */
+	uint64_t stray;            /* packets of no flow that start none (ACK, RST, FIN) */
+};
+
+/* Called once per ended SMTP session; meta->capture_id is left 0 for the
+ * callback to fill.  rec is valid only during the call. */
+typedef void (*session_end_fn)(void *ctx, struct session_meta *meta, const struct smtp_record *rec);
+
+void flow_config_default(struct flow_config *cfg);
+
+/* cls is borrowed (one per thread). NULL when out of memory. */
+struct flow_table *flow_table_new(const struct flow_config *cfg, struct classifier *cls,
+				  session_end_fn on_end, void *ctx);
+void flow_table_free(struct flow_table *t);      /* frees without writing; NULL is a no-op */
+
+void flow_packet(struct flow_table *t, const struct pkt *p);
+
+/* Ends flows idle for longer than their timeout at capture time now (µs). */
+void flow_expire(struct flow_table *t, uint64_t now);
+
+/* Ends every open flow (end of capture, signal): sessions get how. */
+void flow_flush_all(struct flow_table *t, enum smtp_end how);
+
+const struct flow_stats *flow_get_stats(const struct flow_table *t);
+const struct reasm_stats *flow_reasm_stats(const struct flow_table *t);
+uint64_t flow_memory(const struct flow_table *t);  /* bytes held by flows, buckets and segments */
+
+#endif
