@@ -112,18 +112,19 @@ struct replay_state {
 	char store_err[256];
 };
 
-static void on_session_end(void *ctx, struct session_meta *m, const struct smtp_record *rec)
+static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session *s)
 {
 	struct replay_state *rs = ctx;
 
 	m->capture_id = rs->capture_id;
-	if (store_session(rs->st, m, rec) < 0) {
+	if (store_session(rs->st, m, smtp_record(s)) < 0) {
 		if (!rs->store_failed)
 			snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
 		rs->store_failed = 1;
-		return;
+		return 0;
 	}
 	rs->sessions++;
+	return 0;
 }
 
 struct loop_ctx {

@@ -1,4 +1,4 @@
-/* \summary: SQL files built into the binary (schema/*.sql, reports/queries/*.sql). */
+/* \summary: SQL files built into the binary (schema/NNN_*.sql, reports/queries/NAME.sql). */
 #ifndef SMTPSCOPE_EMBEDDED_H
 #define SMTPSCOPE_EMBEDDED_H
 

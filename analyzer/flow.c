@@ -309,7 +309,8 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 			if (!(f->sent[0] && f->sent[1]))
 				t->st.one_sided++;
 			fill_meta(t, f, &m);
-			t->on_end(t->ctx, &m, rec);
+			if (t->on_end(t->ctx, &m, f->smtp))
+				f->smtp = NULL; /* the callback owns it now */
 		} else {
 			t->st.dropped_speculative++;
 		}

@@ -49,8 +49,10 @@ struct flow_stats {
 };
 
 /* Called once per ended SMTP session; meta->capture_id is left 0 for the
- * callback to fill.  rec is valid only during the call. */
-typedef void (*session_end_fn)(void *ctx, struct session_meta *meta, const struct smtp_record *rec);
+ * callback to fill.  The callback may take the session: it returns 1 and
+ * then owns s (frees it with smtp_free(), e.g. after a writer thread stored
+ * smtp_record(s)); it returns 0 and the flow layer frees s after the call. */
+typedef int (*session_end_fn)(void *ctx, struct session_meta *meta, struct smtp_session *s);
 
 void flow_config_default(struct flow_config *cfg);
 

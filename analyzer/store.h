@@ -1,6 +1,6 @@
 /* \summary: the SQLite writer: schema, prepared inserts, batched commits.
  *
- * One struct store is one connection.  The schema (schema/*.sql, built into
+ * One struct store is one connection.  The schema (schema/NNN_*.sql, built into
  * the binary) is applied by store_open(), and migrations run from whatever
  * version the file has up to STORE_SCHEMA_VERSION.  A file from a newer
  * smtpscope, or one that is not a smtpscope database, is refused and never

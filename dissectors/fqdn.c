@@ -55,7 +55,9 @@ static int is_addr_literal(const char *s, size_t len)
 	len -= 2;
 	if (is_ipv4(s, len))
 		return 1;
-	if (len > 5 && strncmp(s, "IPv6:", 5) == 0) {
+	/* RFC 5234 2.3: quoted ABNF strings are case-insensitive, so "ipv6:" is
+	 * the IPv6 tag too (not a General-address-literal that skips the check) */
+	if (len > 5 && strncasecmp(s, "IPv6:", 5) == 0) {
 		for (i = 5; i < len; i++) {
 			unsigned char c = (unsigned char)s[i];
 			if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
