@@ -1,0 +1,25 @@
+# End to end: hostile banners and EHLO names are stored verbatim through
+# bound parameters, and come out escaped in every report format.
+. tests/e2e/lib.sh
+db=$(fresh_db hostile)
+"$BIN" replay -q --db "$db" "$PCAPS/hostile.pcap" "$PCAPS/longline.pcap"
+ok $? "replay hostile.pcap"
+is "$(db_val "$db" "SELECT count(*) FROM sqlite_master WHERE name='sessions'")" 1 "the sessions table survived"
+like "$(db_val "$db" "SELECT helo_arg FROM sessions WHERE helo_arg LIKE '%DROP TABLE%'")" "DROP TABLE sessions;--" \
+	"the SQL-injection EHLO name is stored verbatim"
+like "$(db_val "$db" "SELECT banner_text FROM sessions WHERE banner_text LIKE '%script%'")" "<script>alert\(1\)</script>" \
+	"the script banner is stored verbatim"
+"$BIN" report --db "$db" -o "$OUT/hostile.html"; ok $? "html report"
+grep -q '<script' "$OUT/hostile.html"; is $? 1 "no <script in the HTML"
+grep -q '&lt;script&gt;' "$OUT/hostile.html"; is $? 0 "the banner appears escaped"
+"$BIN" findings --db "$db" --format json | python3 -c 'import json,sys; json.load(sys.stdin)'; ok $? "findings json parses"
+"$BIN" report --db "$db" --format json | python3 -c 'import json,sys; json.load(sys.stdin)'; ok $? "report json parses"
+"$BIN" report --db "$db" --format text > "$OUT/hostile.txt"; ok $? "text report"
+grep -q "$(printf '\033')" "$OUT/hostile.txt"; is $? 1 "no ESC byte in the text report"
+"$BIN" findings --db "$db" --format text > "$OUT/hostile-f.txt"
+grep -q "$(printf '\033')" "$OUT/hostile-f.txt"; is $? 1 "no ESC byte in the text findings"
+"$BIN" findings --db "$db" --format csv | python3 -c 'import csv,sys; list(csv.reader(sys.stdin))'; ok $? "findings csv parses"
+maxline=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$OUT/hostile.txt")
+ok "$([ "$maxline" -lt 4000 ]; echo $?)" "long lines are shortened in the text report (longest $maxline)"
+"$BIN" export --db "$db" --table sessions | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]'; ok $? "export jsonl parses"
+done_testing
