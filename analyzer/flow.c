@@ -42,6 +42,8 @@ struct flow {
 	uint8_t probes[2];             /* chunks probed per sending endpoint */
 	uint8_t smtp_hint;             /* nDPI named it SMTP */
 	uint8_t sent[2];               /* endpoint e delivered bytes */
+	uint8_t plen[2];               /* bytes in pbuf[e] */
+	uint8_t pbuf[2][PROBE_PREFIX]; /* a first chunk too short to judge, kept until more comes */
 	uint32_t hash;
 	uint64_t first_ts, last_ts;
 	struct classify_state cls;
@@ -202,22 +204,44 @@ static int probe_chunk(struct flow *f, int sender, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* Probing: is this in-order chunk (after what pbuf[sender] kept) the start
+ * of SMTP?  A chunk too short to tell (a banner split after "22") is kept in
+ * pbuf until PROBE_PREFIX bytes or a line end arrived. */
+static void probe_data(struct flow_table *t, struct flow *f, int sender, const uint8_t *p, size_t n,
+		       uint64_t ts)
+{
+	uint8_t view[PROBE_PREFIX + 64];
+	size_t kept = f->plen[sender], vn;
+
+	if (kept + n < PROBE_PREFIX && !memchr(p, '\n', n)) {
+		memcpy(f->pbuf[sender] + kept, p, n);
+		f->plen[sender] = (uint8_t)(kept + n);
+		return;
+	}
+	memcpy(view, f->pbuf[sender], kept);
+	vn = n < 64 ? n : 64;
+	memcpy(view + kept, p, vn);
+	if (probe_chunk(f, sender, view, kept + vn) > 0 || f->smtp_hint) {
+		if (f->client < 0) /* nDPI said SMTP but the content is not telling */
+			f->client = (int8_t)(f->port[0] < f->port[1] ? 1 : 0);
+		start_smtp(t, f);
+		if (f->state == FLOW_SMTP && kept)
+			smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts);
+	} else if (++f->probes[sender] >= PROBE_PAYLOAD_MAX) {
+		f->state = FLOW_IGNORE;
+		t->st.not_smtp++;
+	}
+	f->plen[sender] = 0;
+}
+
 static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_t ts)
 {
 	struct flow_table *t = ctx;
 	struct flow *f = t->cur;
 
 	f->sent[sender] = 1;
-	if (f->state == FLOW_PROBE) {
-		if (probe_chunk(f, sender, p, n) > 0 || f->smtp_hint) {
-			if (f->client < 0) /* nDPI said SMTP but the content is not telling */
-				f->client = (int8_t)(f->port[0] < f->port[1] ? 1 : 0);
-			start_smtp(t, f);
-		} else if (++f->probes[sender] >= PROBE_PAYLOAD_MAX) {
-			f->state = FLOW_IGNORE;
-			t->st.not_smtp++;
-		}
-	}
+	if (f->state == FLOW_PROBE)
+		probe_data(t, f, sender, p, n, ts);
 	if (f->state == FLOW_SMTP)
 		smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts);
 }
@@ -227,6 +251,7 @@ static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
 	struct flow_table *t = ctx;
 	struct flow *f = t->cur;
 
+	f->plen[sender] = 0; /* a kept prefix no longer joins what follows */
 	if (f->state == FLOW_SMTP)
 		smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts);
 }

@@ -24,6 +24,8 @@
 #define FLOW_EXPIRE_EVERY_US   (1ull * 1000000)   /* how often the idle scan runs, capture time */
 #define PROBE_PAYLOAD_MAX      8       /* payload chunks per direction inspected for an SMTP start
                                           (SOCKS or STARTTLS-less preambles come first) */
+#define PROBE_PREFIX           12      /* bytes of a too-short first chunk kept per direction
+                                          while probing ("STARTTLS\r\n" fits) */
 #define NDPI_PACKETS_MAX       32      /* nDPI's own NDPI_MAX_NUM_PKTS_PER_FLOW_TO_DISSECT */
 
 /* ---- TCP reassembly ---------------------------------------------------- */

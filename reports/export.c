@@ -1,0 +1,307 @@
+/* \summary: JSON Lines / CSV export of one contract table or view (contract in export.h).
+ * JSON: RFC 8259 (strings section 7); CSV: RFC 4180; UTF-8: RFC 3629 section 4. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "export.h"
+
+struct export_def {
+	const char *name;
+	const char *sql;       /* ?1 = since (seconds; < 0: everything) */
+};
+
+static const struct export_def defs[] = {
+	{ "sessions", "SELECT * FROM sessions WHERE ?1 < 0 OR first_ts >= ?1 ORDER BY id" },
+	{ "extensions", "SELECT t.* FROM extensions t LEFT JOIN sessions s ON s.id = t.session_id"
+		" WHERE ?1 < 0 OR s.first_ts >= ?1 ORDER BY t.rowid" },
+	{ "commands", "SELECT * FROM commands WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
+	{ "replies", "SELECT * FROM replies WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
+	{ "mails", "SELECT t.* FROM mails t LEFT JOIN sessions s ON s.id = t.session_id"
+		" WHERE ?1 < 0 OR coalesce(t.ts, s.first_ts) >= ?1 ORDER BY t.id" },
+	{ "recipients", "SELECT t.* FROM recipients t LEFT JOIN mails m ON m.id = t.mail_id"
+		" LEFT JOIN sessions s ON s.id = m.session_id"
+		" WHERE ?1 < 0 OR coalesce(m.ts, s.first_ts) >= ?1 ORDER BY t.rowid" },
+	{ "dsn_recipients", "SELECT t.* FROM dsn_recipients t LEFT JOIN mails m ON m.id = t.mail_id"
+		" LEFT JOIN sessions s ON s.id = m.session_id"
+		" WHERE ?1 < 0 OR coalesce(m.ts, s.first_ts) >= ?1 ORDER BY t.rowid" },
+	{ "anomalies", "SELECT * FROM anomalies WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
+	{ "findings", "SELECT * FROM findings WHERE ?1 < 0 OR last_ts >= ?1 ORDER BY id" },
+	{ "captures", "SELECT * FROM captures WHERE ?1 < 0 OR started >= ?1 ORDER BY id" },
+	{ "servers", "SELECT * FROM servers WHERE ?1 < 0 OR last_ts >= ?1"
+		" ORDER BY server_ip, server_port" },
+	{ "capture_stats", "SELECT * FROM capture_stats WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
+};
+
+#define N_DEFS (sizeof defs / sizeof defs[0])
+
+const char *const export_tables[] = {
+	"sessions", "extensions", "commands", "replies", "mails", "recipients",
+	"dsn_recipients", "anomalies", "findings", "captures", "servers", "capture_stats",
+	NULL
+};
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when the
+ * byte at p does not start one (RFC 3629 section 4: no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+static void json_string(FILE *out, const unsigned char *p, size_t n)
+{
+	size_t i = 0, k;
+
+	fputc('"', out);
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			fputc('\\', out);
+			fputc(c, out);
+			i++;
+		} else if (c < 0x20) {
+			fprintf(out, "\\u%04x", c);
+			i++;
+		} else if ((k = utf8_len(p + i, n - i)) > 0) {
+			fwrite(p + i, 1, k, out);
+			i += k;
+		} else {
+			fputs("\\ufffd", out);
+			i++;
+		}
+	}
+	fputc('"', out);
+}
+
+/* Timestamps get microseconds; other reals the shortest exact form. */
+static int is_time_column(const char *name)
+{
+	static const char *const names[] = { "ts", "first_ts", "last_ts", "started", "finished" };
+	size_t i;
+
+	for (i = 0; name && i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void put_real(FILE *out, double v, int is_time, const char *null_word)
+{
+	char buf[40];
+
+	if (!isfinite(v)) {
+		fputs(null_word, out);
+		return;
+	}
+	if (is_time) {
+		fprintf(out, "%.6f", v);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof buf, "%.17g", v);
+	fputs(buf, out);
+}
+
+static void put_json_row(FILE *out, sqlite3_stmt *s, int ncol)
+{
+	int i;
+
+	fputc('{', out);
+	for (i = 0; i < ncol; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		if (i)
+			fputc(',', out);
+		json_string(out, (const unsigned char *)(name ? name : ""), name ? strlen(name) : 0);
+		fputc(':', out);
+		switch (sqlite3_column_type(s, i)) {
+		case SQLITE_INTEGER:
+			fprintf(out, "%lld", (long long)sqlite3_column_int64(s, i));
+			break;
+		case SQLITE_FLOAT:
+			put_real(out, sqlite3_column_double(s, i), is_time_column(name), "null");
+			break;
+		case SQLITE_NULL:
+			fputs("null", out);
+			break;
+		case SQLITE_BLOB: {
+			const void *b = sqlite3_column_blob(s, i);
+			int n = sqlite3_column_bytes(s, i);
+			json_string(out, b ? b : (const void *)"", b ? (size_t)n : 0);
+			break;
+		}
+		default: {
+			const unsigned char *t = sqlite3_column_text(s, i);
+			int n = sqlite3_column_bytes(s, i);
+			json_string(out, t ? t : (const unsigned char *)"", t ? (size_t)n : 0);
+			break;
+		}
+		}
+	}
+	fputs("}\n", out);
+}
+
+/* A CSV text field: quoted when it must be (or is empty, so that '' differs
+ * from NULL); invalid UTF-8 and NUL become U+FFFD. */
+static void csv_string(FILE *out, const unsigned char *p, size_t n)
+{
+	size_t i, k;
+	int quote = n == 0;
+
+	for (i = 0; i < n && !quote; i++)
+		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+			quote = 1;
+	if (quote)
+		fputc('"', out);
+	for (i = 0; i < n;) {
+		if (p[i] == '"') {
+			fputs("\"\"", out);
+			i++;
+		} else if (p[i] != 0 && (k = utf8_len(p + i, n - i)) > 0) {
+			fwrite(p + i, 1, k, out);
+			i += k;
+		} else {
+			fputs("\xEF\xBF\xBD", out);
+			i++;
+		}
+	}
+	if (quote)
+		fputc('"', out);
+}
+
+static void put_csv_row(FILE *out, sqlite3_stmt *s, int ncol, int header)
+{
+	int i;
+
+	for (i = 0; i < ncol; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		if (i)
+			fputc(',', out);
+		if (header) {
+			csv_string(out, (const unsigned char *)(name ? name : ""), name ? strlen(name) : 0);
+			continue;
+		}
+		switch (sqlite3_column_type(s, i)) {
+		case SQLITE_INTEGER:
+			fprintf(out, "%lld", (long long)sqlite3_column_int64(s, i));
+			break;
+		case SQLITE_FLOAT:
+			put_real(out, sqlite3_column_double(s, i), is_time_column(name), "");
+			break;
+		case SQLITE_NULL:
+			break;
+		default: {
+			const unsigned char *t = sqlite3_column_text(s, i);
+			int n = sqlite3_column_bytes(s, i);
+			csv_string(out, t ? t : (const unsigned char *)"", t ? (size_t)n : 0);
+			break;
+		}
+		}
+	}
+	fputs("\r\n", out);
+}
+
+int export_table(struct sqlite3 *db, const char *table, const char *format, double since,
+		 FILE *out, char *err, size_t errlen)
+{
+	static char dummy[1];
+	const struct export_def *def = NULL;
+	sqlite3_stmt *s = NULL;
+	int csv, rc, ncol, rows = 0;
+	size_t i;
+
+	if (!err) {
+		err = dummy;
+		errlen = sizeof dummy;
+	}
+	if (!db || !out) {
+		snprintf(err, errlen, "export: no database or output");
+		return -1;
+	}
+	for (i = 0; table && i < N_DEFS; i++)
+		if (strcmp(table, defs[i].name) == 0)
+			def = &defs[i];
+	if (!def) {
+		snprintf(err, errlen, "export: unknown table (one of: sessions, extensions, commands,"
+			 " replies, mails, recipients, dsn_recipients, anomalies, findings, captures,"
+			 " servers, capture_stats)");
+		return -1;
+	}
+	if (format && strcmp(format, "jsonl") == 0) {
+		csv = 0;
+	} else if (format && strcmp(format, "csv") == 0) {
+		csv = 1;
+	} else {
+		snprintf(err, errlen, "export: unknown format (jsonl or csv)");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, def->sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "export %s: %s", def->name, sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_bind_double(s, 1, isnan(since) ? -1.0 : since);
+	ncol = sqlite3_column_count(s);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (csv && rows == 0)
+			put_csv_row(out, s, ncol, 1);
+		if (csv)
+			put_csv_row(out, s, ncol, 0);
+		else
+			put_json_row(out, s, ncol);
+		rows++;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "export %s: %s", def->name, sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	/* A CSV of no rows still has its header. */
+	if (csv && rows == 0) {
+		for (i = 0; i < (size_t)ncol; i++) {
+			const char *name = sqlite3_column_name(s, (int)i);
+			if (i)
+				fputc(',', out);
+			csv_string(out, (const unsigned char *)(name ? name : ""), name ? strlen(name) : 0);
+		}
+		fputs("\r\n", out);
+	}
+	sqlite3_finalize(s);
+	if (fflush(out) != 0 || ferror(out)) {
+		snprintf(err, errlen, "export %s: write error", def->name);
+		return -1;
+	}
+	return 0;
+}
