@@ -928,7 +928,8 @@ static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_ma
 	b_text(&b, m->mail_from);
 	b_int(&b, m->rcpt_count);
 	b_int(&b, m->accepted);
-	if (m->size || m->completed || m->data_code)
+	/* NULL when no message text crossed the wire (no 354, no BDAT chunk) */
+	if (m->size || m->completed || m->data_code == 354 || m->bdat_chunks)
 		b_u64(&b, m->size);
 	else
 		b_note(&b, sqlite3_bind_null(b.s, b.i));

@@ -24,6 +24,7 @@ the wire shows:
 Exit status 1 when a session is missing or any rate is below --min.
 Standard library only.
 """
+import ipaddress
 import json
 import sqlite3
 import sys
@@ -51,6 +52,11 @@ def load_db(path):
         sessions[key] = s
     findings = [dict(r) for r in db.execute("SELECT * FROM findings")]
     return sessions, findings
+
+
+def canon(ip):
+    """inet_ntop form: the truth writes IPv6 as 2001:db8:25:0::3c, inet_ntop as 2001:db8:25::3c."""
+    return str(ipaddress.ip_address(ip))
 
 
 def mail_view(m):
@@ -83,7 +89,7 @@ def main():
     bad = {f: [] for f in fields}
     missing = []
     for t in truth["sessions"]:
-        key = (t["client_ip"], t["client_port"], t["server_ip"], t["server_port"])
+        key = (canon(t["client_ip"]), t["client_port"], canon(t["server_ip"]), t["server_port"])
         s = sessions.get(key)
         if s is None:
             missing.append(t["id"])
@@ -129,6 +135,7 @@ def main():
 
     # findings against the truth's servers
     servers = truth["servers"]
+    servers = {"%s:%s" % (canon(v["ip"]), v["port"]): v for v in servers.values()}
     want_bad = sorted(k for k, v in servers.items() if v["misconfigured_non_fqdn"])
     got_bad = sorted("%s:%s" % (f["server_ip"], f["server_port"]) for f in findings
                      if f["kind"] == "non_fqdn_greeting" and f["server_ip"])
@@ -156,7 +163,8 @@ def main():
     for t in truth["sessions"]:
         for m in t["mails"]:
             if m["ndr_447"] and m["accepted"] > 0 and t.get("ndr_about_server"):
-                seen_ndr[t["ndr_about_server"]] = seen_ndr.get(t["ndr_about_server"], 0) + 1
+                k = canon(t["ndr_about_server"])
+                seen_ndr[k] = seen_ndr.get(k, 0) + 1
     got447 = sum(1 for s in sessions.values() if isinstance(s, dict)
                  for m in s["mails_list"] if mail_view(m)["ndr_447"])
     ok &= want447 == got447
@@ -165,7 +173,7 @@ def main():
     exp = {"%s:%s" % (f["server_ip"], f["server_port"]): json.loads(f["evidence"])
            for f in findings if f["kind"] == "expired_447" and f["server_ip"]}
     for k, v in sorted(servers.items()):
-        w = seen_ndr.get(v["ip"], 0)
+        w = seen_ndr.get(canon(v["ip"]), 0)
         ev = exp.get(k)
         g = ev.get("reports", ev.get("count")) if ev else 0
         good = (w == g)
