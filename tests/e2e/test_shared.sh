@@ -14,6 +14,10 @@ ok $? "replay of every public capture exits 0"
 for f in "$dir"/*.pcap "$dir"/*.pcapng; do
 	b=$(basename "$f")
 	want=$(awk -F'|' -v f="\`$b\`" '$2 ~ f { gsub(/ /, "", $6); print $6; exit }' "$dir/SOURCES.md")
+	# SOURCES.md counts the streams tshark calls SMTP; this file has one more:
+	# a port-465 connection whose server greets in plaintext "220 v02.kerne.org
+	# ESMTP Postfix" (like ndpi-smtps.pcapng, which SOURCES.md does count).
+	[ "$b" = suricata-verify-smtp-errors-smtperr.pcap ] && want=4
 	got=$(db_val "$db" "SELECT count(*) FROM sessions s JOIN captures c ON c.id=s.capture_id WHERE c.source='$f'")
 	is "$got" "$want" "$b: $want SMTP session(s) stored"
 done
