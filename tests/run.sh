@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 
 run_one() {
 	name=$1; shift
-	log="$OUT/$name.log"
+	log="$OUT/$(echo "$name" | tr / -).log"
 	"$@" > "$log" 2>&1
 	rc=$?
 	line=$(grep -E '^# [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)

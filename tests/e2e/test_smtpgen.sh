@@ -19,7 +19,7 @@ for spec in "300 1 0.1" "2000 1 0.5" "2000 3 0.5"; do
 done
 # every contract column is filled somewhere
 db=$(fresh_db gen-300-1-0.1)
-"$BIN" replay -q --db "$db" "$OUT/gen-300-1-0.1.pcap" "$PCAPS/kb301401.pcap" "$PCAPS/hostile.pcap"
+"$BIN" replay -q --db "$db" "$OUT/gen-300-1-0.1.pcap" "$PCAPS/kb301401.pcap" "$PCAPS/hostile.pcap" "$PCAPS/gap.pcap"
 for tc in "captures:id source kind started finished packets bytes smtp_sessions" \
 	"sessions:id capture_id client_ip client_port server_ip server_port vlan first_ts last_ts ndpi_protocol banner_code banner_text banner_host software helo_verb helo_arg greeting_host starttls auth_mechanism xexps_advertised xexps_used mails outcome pipelined bdat bytes_c2s bytes_s2c gaps anomalies" \
 	"extensions:session_id keyword params" "commands:session_id seq ts verb arg" "replies:session_id seq ts code enhanced text" \

@@ -475,8 +475,10 @@ struct tweaks {
 	unsigned duplicate;   /* segment k is written twice, byte-identical (same IP id) */
 	unsigned retransmit;  /* segment k is sent again after the turn, same bytes */
 	int overlap_same;     /* after the turn, bytes from mid segment 1 to mid segment 2
-	                         are sent again, same content */
-	int overlap_diff;     /* the same range with different content */
+	                         are sent again, same content (overlaps delivered bytes) */
+	int overlap_diff;     /* segment 2 is not sent on its own: after segment 3 (held
+	                         out of order by the receiver) one segment covers segment 2
+	                         and the first half of segment 3, whose bytes it changes */
 };
 
 struct conv {
@@ -621,10 +623,26 @@ static void conv_ack(struct conv *c, int dir, uint32_t upto)
 	c->seq[dir] = saved;
 }
 
+/* The overlap_diff segment: bytes [mss, 2.5 mss) of the turn, correct up to
+ * 2 mss (segment 2, never sent alone) and changed after it, where they
+ * overlap segment 3, which the receiver holds out of order.  "First data
+ * wins" keeps segment 3's bytes, so the stream stays the real one. */
+static void overlap_diff_seg(struct conv *c, int dir, uint32_t base, const uint8_t *d, size_t n)
+{
+	static uint8_t alt[PB_DATA];
+	size_t off = c->mss, end = 2 * (size_t)c->mss + c->mss / 2, i;
+
+	if (end > n)
+		end = n;
+	for (i = off; i < end; i++)
+		alt[i - off] = i < 2 * (size_t)c->mss ? d[i] : d[i] == 'X' ? 'Y' : 'X';
+	gen_wait(c->g, 40 * MS);
+	tcp_out(c, dir, TH_ACK | (end == n ? TH_PSH : 0), base + (uint32_t)off, alt, end - off, 0);
+}
+
 /* One turn: dir sends data[0..n) in MSS-sized segments, the peer ACKs. */
 static void conv_send(struct conv *c, int dir, const void *data, size_t n)
 {
-	static uint8_t alt[PB_DATA];
 	const uint8_t *d = data;
 	struct gen *g = c->g;
 	struct tweaks tw = c->tw;
@@ -656,10 +674,12 @@ static void conv_send(struct conv *c, int dir, const void *data, size_t n)
 		len = n - off < c->mss ? n - off : c->mss;
 		if (i)
 			gen_wait(g, 12 * US + rnd(g, 0, 999));
-		if (tw.drop == k + 1)
+		if (tw.drop == k + 1 || (tw.overlap_diff && nseg >= 3 && k == 1))
 			continue;
 		tcp_out(c, dir, TH_ACK | (off + len == n ? TH_PSH : 0), base + (uint32_t)off,
 			d + off, len, 0);
+		if (tw.overlap_diff && nseg >= 3 && k == 2)
+			overlap_diff_seg(c, dir, base, d, n);
 		if (tw.duplicate == k + 1) {
 			gen_wait(g, 2 * US);
 			tcp_out(c, dir, TH_ACK | (off + len == n ? TH_PSH : 0), base + (uint32_t)off,
@@ -677,18 +697,12 @@ static void conv_send(struct conv *c, int dir, const void *data, size_t n)
 		gen_wait(g, 200 * MS);   /* retransmission timeout */
 		tcp_out(c, dir, TH_ACK | TH_PSH, base + (uint32_t)off, d + off, len, 0);
 	}
-	if ((tw.overlap_same || tw.overlap_diff) && nseg >= 2) {
+	if (tw.overlap_same && nseg >= 2) {
 		size_t off = c->mss / 2;
 		size_t end = c->mss + c->mss / 2 < n ? c->mss + c->mss / 2 : n;
-		const uint8_t *src = d + off;
 
-		if (tw.overlap_diff) {
-			for (i = 0; i < end - off; i++)
-				alt[i] = src[i] == 'X' ? 'Y' : 'X';
-			src = alt;
-		}
 		gen_wait(g, 150 * MS);
-		tcp_out(c, dir, TH_ACK | TH_PSH, base + (uint32_t)off, src, end - off, 0);
+		tcp_out(c, dir, TH_ACK | TH_PSH, base + (uint32_t)off, d + off, end - off, 0);
 	}
 	c->seq[dir] += (uint32_t)n;
 	if (nseg > 1 || tweaked) {
@@ -1912,10 +1926,7 @@ static void http_flow(struct gen *g, const char *cli, uint16_t cport, const char
 	struct sb s;
 	size_t i;
 
-	if (cli)
-		conv_init(&c, g, cli, cport, srv, 80);
-	else
-		die("internal: http_flow needs a client");
+	conv_init(&c, g, cli, cport, srv, 80);
 	conv_open(&c);
 	sayf(&c, C, "GET %s HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/4.0 "
 		    "(compatible; MSIE 5.5; Windows NT 5.0)\r\nAccept: */*\r\nConnection: close\r\n\r\n",
@@ -2120,6 +2131,7 @@ static void bench(const char *path, unsigned long n)
 	unsigned long i;
 
 	gen_open_path(g, path, OUT_PCAP_US, ENC_ETH, SNAP_DEFAULT);
+	g->rng = seed_of("bench");   /* the same bytes whatever the output's name */
 	for (i = 0; i < n; i++) {
 		uint32_t cli = 0x0A100001u + (uint32_t)i;          /* 10.16.0.1 ... */
 		uint32_t srv = 0xC0000200u | (uint32_t)(1 + i % 200); /* 192.0.2.x */
@@ -2149,6 +2161,7 @@ static void open_flows(const char *path, unsigned long n)
 	unsigned long i;
 
 	gen_open_path(g, path, OUT_PCAP_US, ENC_ETH, SNAP_DEFAULT);
+	g->rng = seed_of("open-flows");
 	for (i = 0; i < n; i++) {
 		uint32_t cli = 0x0A020001u + (uint32_t)(i / 50000); /* 10.2.0.1 ... */
 		uint16_t cport = (uint16_t)(10000 + i % 50000);
