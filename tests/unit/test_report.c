@@ -521,6 +521,22 @@ static void test_kb(void)
 	v = rjs ? json_valid_py(rjs, n_rjs) : 0;
 	ok(v != 0, "report json parses%s", v < 0 ? " # SKIP no python3" : "");
 	ok(rjs && !strstr(rjs, "c2VjcmV0LXBhc3N3b3Jk"), "report json hides the AUTH payload");
+	if (getenv("TEST_REPORT_DUMP")) { /* a directory: keep the outputs for a look */
+		const char *dir = getenv("TEST_REPORT_DUMP");
+		const char *files[] = { "findings.txt", "findings.json", "findings.csv", "report.html",
+					"report.txt", "report.json" };
+		char *texts[] = { txt, js, csv, html, rtxt, rjs };
+		char path[512];
+		int k;
+		for (k = 0; k < 6; k++) {
+			FILE *o;
+			snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+			if (texts[k] && (o = fopen(path, "w"))) {
+				fputs(texts[k], o);
+				fclose(o);
+			}
+		}
+	}
 	ok(report_write(db, stdout, REPORT_CSV, err, sizeof err) < 0, "report refuses csv");
 	is_int(report_format_parse("html"), REPORT_HTML, "format html");
 	is_int(report_format_parse("xml"), -1, "format xml unknown");

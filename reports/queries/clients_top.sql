@@ -1,0 +1,12 @@
+-- The busiest clients.  ?1 limit.
+SELECT t.client_ip,
+       (SELECT helo_arg FROM sessions x WHERE x.client_ip = t.client_ip AND x.helo_arg IS NOT NULL
+         GROUP BY helo_arg ORDER BY count(*) DESC LIMIT 1) AS helo,
+       t.sessions, t.servers, t.aborted, t.mails, t.first_ts, t.last_ts
+  FROM (SELECT client_ip, count(*) AS sessions,
+               count(DISTINCT server_ip || ' ' || server_port) AS servers,
+               sum(outcome = 'aborted') AS aborted, sum(mails) AS mails,
+               min(first_ts) AS first_ts, max(last_ts) AS last_ts
+          FROM sessions GROUP BY client_ip
+         ORDER BY sessions DESC, client_ip LIMIT ?1) t
+ ORDER BY t.sessions DESC, t.client_ip;

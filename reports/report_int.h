@@ -1,0 +1,93 @@
+/* \summary: internals shared by the report writers (not a public API).
+ *
+ * report.c loads every section of the report into memory first (struct
+ * rdata: small tables, each capped by a REPORT_* limit below), and then
+ * report_html.c / report_text.c render it; the queries are the embedded
+ * reports/queries/ files (*.sql). */
+#ifndef SMTPSCOPE_REPORT_INT_H
+#define SMTPSCOPE_REPORT_INT_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#include "escape.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+/* What the report shows at most: these keep it far below 10 MB on 10^6 sessions. */
+#define REPORT_FINDINGS_MAX    500  /* findings listed (HTML/JSON); the rest counted */
+#define REPORT_TEXT_FINDINGS   60   /* findings listed in the terminal summary */
+#define REPORT_SERVERS_MAX     50   /* servers shown in detail */
+#define REPORT_TEXT_SERVERS    10   /* of which the terminal summary shows */
+#define REPORT_CLIENTS_MAX     20   /* busiest clients */
+#define REPORT_DSN_MAX         200  /* 4.4.7 reports listed */
+#define REPORT_TRANSCRIPT_MAX  60   /* transcript lines of the example session */
+#define REPORT_TABLE_ROWS_MAX  1000 /* any loaded table */
+#define TIMELINE_BUCKETS       48   /* bars in a sessions-over-time chart */
+
+/* One loaded cell: SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT (or BLOB, kept as
+ * text) or SQLITE_NULL. */
+struct rcell {
+	int type;
+	long long i;
+	double d;
+	char *s;      /* TEXT: owned copy, NUL-terminated, n bytes (may hold NULs) */
+	size_t n;
+};
+
+struct rtable {
+	int ncol, nrow;
+	char **names;       /* ncol owned column names */
+	struct rcell *c;    /* nrow * ncol cells, owned */
+};
+
+/* Prepares the embedded query `name` (e.g. "summary.sql"); NULL with err set. */
+struct sqlite3_stmt *rq_prep(struct sqlite3 *db, const char *name, char *err, size_t errlen);
+/* Steps st to the end (at most max_rows rows kept), then resets it.  0 or -1. */
+int rt_load(struct rtable *t, struct sqlite3_stmt *st, int max_rows);
+void rt_free(struct rtable *t);                  /* rt_free on a zeroed table is a no-op */
+int rt_col(const struct rtable *t, const char *name);   /* index or -1 */
+const struct rcell *rt_get(const struct rtable *t, int row, const char *name); /* NULL if absent */
+const char *rt_str(const struct rtable *t, int row, const char *name);        /* TEXT or NULL */
+long long rt_int(const struct rtable *t, int row, const char *name);          /* 0 if NULL */
+double rt_num(const struct rtable *t, int row, const char *name);             /* 0 if NULL */
+/* 1 when the column holds times (Unix seconds): named ts or *_ts, *_attempt. */
+int rt_is_time_col(const char *name);
+
+/* Formats t as "YYYY-MM-DD HH:MM:SS" UTC into buf. */
+void fmt_time(double t, char *buf, size_t n);
+/* The display text of a cell (numbers formatted; times as dates when the
+ * column is a time column).  *s and *n point into the cell or into buf. */
+void cell_text(const struct rtable *t, int col, const struct rcell *c, char *buf, size_t bufn,
+	       const char **s, size_t *n);
+
+struct rserver {
+	struct rtable names, software, banner, ext, outcomes, timeline, findings, example, transcript;
+	double t0, width;   /* timeline: start and bucket width */
+};
+
+struct rdata {
+	struct rtable summary, severity, findings, servers, clients, dsn, dsn_count, anomalies,
+		captures, timeline;
+	double t0, width;   /* overall timeline */
+	struct rserver *srv; /* servers.nrow entries, owned */
+	int nsrv;
+};
+
+int rdata_load(struct sqlite3 *db, struct rdata *d, char *err, size_t errlen);
+void rdata_free(struct rdata *d);
+
+/* Renderers (report_html.c, report_text.c). */
+int report_html(const struct rdata *d, FILE *out);
+int report_text(const struct rdata *d, FILE *out);
+int report_json(const struct rdata *d, FILE *out);
+
+/* Writers of a loaded table in each format. */
+void json_rtable(struct jw *w, const struct rtable *t);
+void json_rrow(struct jw *w, const struct rtable *t, int row);
+
+/* "ip:port", with [ ] around an IPv6 address; "-" when ip is NULL. */
+void fmt_endpoint(const char *ip, long long port, char *buf, size_t n);
+
+#endif
