@@ -488,7 +488,8 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 		return;
 	}
 
-	if (!f->cls.done && p->l3) {
+	/* nDPI sees the handshake and the payload; pure ACKs teach it nothing */
+	if (!f->cls.done && p->l3 && (p->payload_wire_len || syn || fin || rst)) {
 		uint16_t proto = classify_packet(t->cls, &f->cls, p->l3, p->l3_len, p->ts);
 		if (proto && f->state == FLOW_PROBE) {
 			if (classify_is_smtp(proto))
