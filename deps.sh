@@ -9,7 +9,7 @@ set -eu
 group=${1:-build}
 
 build_pkgs="gcc make pkg-config libc6-dev libpcap-dev libndpi-dev libsqlite3-dev"
-test_pkgs="python3 sqlite3 tshark tcpreplay libndpi-bin chromium clang libclang-rt-14-dev iproute2 exim4-daemon-light swaks valgrind procps"
+test_pkgs="python3 sqlite3 tshark tcpreplay libndpi-bin chromium clang libclang-rt-14-dev iproute2 exim4-daemon-light swaks libnet-ssleay-perl libio-socket-ssl-perl openssl valgrind procps"
 
 case $group in
 build) want=$build_pkgs ;;
