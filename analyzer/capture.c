@@ -5,11 +5,13 @@
 #include "decode.h"
 #include "limits.h"
 #include "pipeline.h"
+#include "session_queue.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,27 +106,61 @@ int capture_file_fingerprint(const char *path, char hex[17], int64_t *size)
 
 /* ---- the replay loop ------------------------------------------------------- */
 
+/* The replay runs in two threads: this one reads, decodes, reassembles and
+ * parses; a writer thread owns the SQLite connection and stores the sessions
+ * handed over through a bounded queue (a full queue makes the reader wait:
+ * a replay never drops a session).  On two cores, parsing and SQLite overlap. */
+#define REPLAY_QUEUE_MAX 256  /* ended sessions waiting for the writer (bounds memory) */
+#define REPLAY_TAKE_MS   100
+
 struct replay_state {
 	struct store *st;
 	int64_t capture_id;
-	uint64_t sessions;
-	int store_failed;
+	struct session_queue q;
+	uint64_t sessions;          /* stored (writer thread; read after join) */
+	int store_failed;           /* writer thread; read after join */
 	char store_err[256];
 };
 
 static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session *s)
 {
 	struct replay_state *rs = ctx;
+	struct session_item *it = malloc(sizeof *it);
 
-	m->capture_id = rs->capture_id;
-	if (store_session(rs->st, m, smtp_record(s)) < 0) {
-		if (!rs->store_failed)
-			snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
-		rs->store_failed = 1;
+	if (!it)
+		return 0; /* the flow layer frees it: counted as not stored below */
+	it->meta = *m;
+	it->meta.capture_id = rs->capture_id;
+	it->s = s;
+	if (session_queue_push(&rs->q, it, -1) < 0) {
+		free(it);
 		return 0;
 	}
-	rs->sessions++;
-	return 0;
+	return 1;
+}
+
+static void *writer_main(void *arg)
+{
+	struct replay_state *rs = arg;
+
+	while (!session_queue_finished(&rs->q)) {
+		struct session_item *it = session_queue_take(&rs->q, REPLAY_TAKE_MS), *next;
+		for (; it; it = next) {
+			next = it->next;
+			if (!__atomic_load_n(&rs->store_failed, __ATOMIC_RELAXED)) {
+				if (store_session(rs->st, &it->meta, smtp_record(it->s)) < 0) {
+					snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
+					__atomic_store_n(&rs->store_failed, 1, __ATOMIC_RELAXED);
+				} else {
+					__atomic_fetch_add(&rs->sessions, 1, __ATOMIC_RELAXED);
+				}
+			}
+			smtp_free(it->s);
+			free(it);
+		}
+		store_tick(rs->st);
+	}
+	return NULL;
 }
 
 struct loop_ctx {
@@ -199,6 +235,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	const char *status = "finished";
 	char why[512] = "";
 	pcap_t *p;
+	pthread_t writer;
 	double t0 = now_s(), last_progress = 0;
 
 	memset(res, 0, sizeof *res);
@@ -261,8 +298,21 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		return -1;
 	}
 	res->capture_id = rs.capture_id;
+	if (session_queue_init(&rs.q, REPLAY_QUEUE_MAX, 1) < 0) {
+		snprintf(err, errlen, "%s: cannot set up the session queue", path);
+		pcap_close(p);
+		return -1;
+	}
 	if (pipeline_init(&pl, &o->flows, on_session_end, &rs) < 0) {
 		snprintf(err, errlen, "%s: out of memory starting the pipeline", path);
+		session_queue_fini(&rs.q);
+		pcap_close(p);
+		return -1;
+	}
+	if (pthread_create(&writer, NULL, writer_main, &rs) != 0) {
+		snprintf(err, errlen, "%s: cannot start the writer thread", path);
+		pipeline_fini(&pl);
+		session_queue_fini(&rs.q);
 		pcap_close(p);
 		return -1;
 	}
@@ -283,13 +333,13 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 			rc = -1;
 			break;
 		}
-		store_tick(st);
-		if (rs.store_failed)
+		if (__atomic_load_n(&rs.store_failed, __ATOMIC_RELAXED))
 			break;
 		if (tty) {
 			double t = now_s();
 			if (t - last_progress >= 0.5) {
-				progress(path, pcap_file(p), size, &pl, rs.sessions, t0);
+				progress(path, pcap_file(p), size, &pl,
+					 __atomic_load_n(&rs.sessions, __ATOMIC_RELAXED), t0);
 				last_progress = t;
 			}
 		}
@@ -300,6 +350,9 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		res->interrupted = 1;
 	}
 	pipeline_flush(&pl, SMTP_END_CAPTURE);
+	session_queue_producer_done(&rs.q);
+	pthread_join(writer, NULL);
+	session_queue_fini(&rs.q);
 	if (rs.store_failed) {
 		snprintf(why, sizeof why, "database write failed: %s", rs.store_err);
 		status = "error";

@@ -317,7 +317,7 @@ struct live_run {
 	int64_t capture_id;
 	struct live_worker *w;
 	int nw;
-	struct live_queue q;
+	struct session_queue q;
 	struct live_dump *dump;
 	uint64_t sessions;            /* stored */
 	int store_failed;
@@ -403,9 +403,9 @@ static void run_analyze(struct live_run *r)
 }
 
 /* Stores what the workers queued; frees every item. */
-static void drain(struct live_run *r, struct live_item *it)
+static void drain(struct live_run *r, struct session_item *it)
 {
-	struct live_item *next;
+	struct session_item *next;
 
 	for (; it; it = next) {
 		next = it->next;
@@ -662,7 +662,7 @@ int live_main(int argc, char **argv)
 	r.o = &o;
 	r.nw = o.workers;
 	if (!(r.w = calloc((size_t)o.workers, sizeof *r.w)) ||
-	    live_queue_init(&r.q, LIVE_QUEUE_MAX, o.workers) < 0) {
+	    session_queue_init(&r.q, LIVE_QUEUE_MAX, o.workers) < 0) {
 		fprintf(stderr, "smtpscope live: out of memory\n");
 		exit_code = 1;
 		goto out;
@@ -693,7 +693,7 @@ int live_main(int argc, char **argv)
 	if (i < o.workers) { /* the unstarted ones will never report done */
 		int k;
 		for (k = i; k < o.workers; k++)
-			live_queue_producer_done(&r.q);
+			session_queue_producer_done(&r.q);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!o.quiet)
@@ -706,8 +706,8 @@ int live_main(int argc, char **argv)
 	r.t0 = r.last_stats_t = mono_s();
 	next_stats = r.t0 + o.stats_interval;
 	next_analyze = r.t0 + o.analyze_interval;
-	while (!live_queue_finished(&r.q)) {
-		drain(&r, live_queue_take(&r.q, LIVE_TAKE_MS));
+	while (!session_queue_finished(&r.q)) {
+		drain(&r, session_queue_take(&r.q, LIVE_TAKE_MS));
 		if (!r.store_failed && store_tick(r.st) < 0) {
 			snprintf(r.store_err, sizeof r.store_err, "%s", store_error(r.st));
 			r.store_failed = 1;
@@ -734,7 +734,7 @@ int live_main(int argc, char **argv)
 	}
 	for (i = 0; i < r.nw; i++)
 		live_worker_join(&r.w[i]);
-	drain(&r, live_queue_take(&r.q, 0));
+	drain(&r, session_queue_take(&r.q, 0));
 
 	/* 6. The end: totals, counters, capture row, findings, the drop line. */
 	for (i = 0; i < r.nw; i++)
@@ -801,7 +801,7 @@ out:
 		for (i = 0; i < r.nw; i++)
 			live_worker_fini(&r.w[i]);
 		if (r.nw)
-			live_queue_fini(&r.q);
+			session_queue_fini(&r.q);
 		free(r.w);
 	}
 	live_nhandles = 0;

@@ -24,127 +24,6 @@ static double mono_s(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void deadline_in(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
-/* ---- the queue ------------------------------------------------------------ */
-
-int live_queue_init(struct live_queue *q, size_t cap, int producers)
-{
-	pthread_condattr_t ca;
-
-	memset(q, 0, sizeof *q);
-	q->cap = cap;
-	q->producers = producers;
-	if (pthread_mutex_init(&q->mu, NULL) != 0)
-		return -1;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&q->nonempty, &ca) != 0 || pthread_cond_init(&q->nonfull, &ca) != 0) {
-		pthread_condattr_destroy(&ca);
-		return -1;
-	}
-	pthread_condattr_destroy(&ca);
-	return 0;
-}
-
-void live_queue_fini(struct live_queue *q)
-{
-	struct live_item *it, *next;
-
-	for (it = q->head; it; it = next) {
-		next = it->next;
-		smtp_free(it->s);
-		free(it);
-	}
-	q->head = q->tail = NULL;
-	pthread_cond_destroy(&q->nonempty);
-	pthread_cond_destroy(&q->nonfull);
-	pthread_mutex_destroy(&q->mu);
-}
-
-int live_queue_push(struct live_queue *q, struct live_item *it, int wait_ms)
-{
-	struct timespec dl;
-	int rc = 0;
-
-	it->next = NULL;
-	pthread_mutex_lock(&q->mu);
-	if (q->n >= q->cap) {
-		q->full_waits++;
-		if (wait_ms >= 0)
-			deadline_in(&dl, wait_ms);
-		while (q->n >= q->cap) {
-			if (wait_ms < 0) {
-				pthread_cond_wait(&q->nonfull, &q->mu);
-			} else if (pthread_cond_timedwait(&q->nonfull, &q->mu, &dl) == ETIMEDOUT) {
-				if (q->n >= q->cap)
-					rc = -1;
-				break;
-			}
-		}
-	}
-	if (rc == 0) {
-		if (q->tail)
-			q->tail->next = it;
-		else
-			q->head = it;
-		q->tail = it;
-		q->n++;
-		pthread_cond_signal(&q->nonempty);
-	} else {
-		q->dropped++;
-	}
-	pthread_mutex_unlock(&q->mu);
-	return rc;
-}
-
-struct live_item *live_queue_take(struct live_queue *q, int wait_ms)
-{
-	struct live_item *list;
-	struct timespec dl;
-
-	pthread_mutex_lock(&q->mu);
-	if (!q->head && q->producers > 0 && wait_ms > 0) {
-		deadline_in(&dl, wait_ms);
-		while (!q->head && q->producers > 0)
-			if (pthread_cond_timedwait(&q->nonempty, &q->mu, &dl) == ETIMEDOUT)
-				break;
-	}
-	list = q->head;
-	q->head = q->tail = NULL;
-	q->n = 0;
-	pthread_cond_broadcast(&q->nonfull);
-	pthread_mutex_unlock(&q->mu);
-	return list;
-}
-
-void live_queue_producer_done(struct live_queue *q)
-{
-	pthread_mutex_lock(&q->mu);
-	q->producers--;
-	pthread_cond_broadcast(&q->nonempty);
-	pthread_mutex_unlock(&q->mu);
-}
-
-int live_queue_finished(struct live_queue *q)
-{
-	int done;
-
-	pthread_mutex_lock(&q->mu);
-	done = q->producers <= 0 && !q->head;
-	pthread_mutex_unlock(&q->mu);
-	return done;
-}
-
 /* ---- a worker ------------------------------------------------------------- */
 
 static int stopping(const struct live_worker *w)
@@ -156,7 +35,7 @@ static int stopping(const struct live_worker *w)
 static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session *s)
 {
 	struct live_worker *w = ctx;
-	struct live_item *it = malloc(sizeof *it);
+	struct session_item *it = malloc(sizeof *it);
 
 	if (!it) {
 		pthread_mutex_lock(&w->q->mu);
@@ -170,7 +49,7 @@ static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session
 	it->s = s;
 	/* While capturing, a writer that cannot keep up costs sessions (counted),
 	 * never packets; the final flush waits for room. */
-	if (live_queue_push(w->q, it, stopping(w) ? -1 : LIVE_QUEUE_WAIT_MS) < 0) {
+	if (session_queue_push(w->q, it, stopping(w) ? -1 : LIVE_QUEUE_WAIT_MS) < 0) {
 		free(it);
 		return 0; /* the flow layer frees s */
 	}
@@ -306,12 +185,12 @@ static void *worker_main(void *arg)
 	pipeline_flush(&w->pl, SMTP_END_CAPTURE);
 	publish(w);
 	read_stats(w);
-	live_queue_producer_done(w->q);
+	session_queue_producer_done(w->q);
 	return NULL;
 }
 
 int live_worker_init(struct live_worker *w, int index, pcap_t *p, const struct flow_config *fc,
-		     struct live_queue *q, struct live_dump *dump, volatile int *stop)
+		     struct session_queue *q, struct live_dump *dump, volatile int *stop)
 {
 	memset(w, 0, sizeof *w);
 	w->index = index;

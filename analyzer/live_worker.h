@@ -22,43 +22,13 @@
 #include <stdint.h>
 
 #include "pipeline.h"
+#include "session_queue.h"
 #include "store.h"
 
 #define LIVE_QUEUE_MAX     8192 /* ended sessions waiting for the writer (~10 KiB each); then a worker waits ... */
 #define LIVE_QUEUE_WAIT_MS 250  /* ... this long (the ring buffers packets meanwhile), and a session
                                    still not queued is dropped (counted) */
 #define LIVE_WORKERS_MAX   64   /* capture threads */
-
-/* One ended session on its way to the writer.  Owns s (smtp_free). */
-struct live_item {
-	struct live_item *next;
-	struct session_meta meta;   /* ndpi_protocol points into the worker's nDPI module */
-	struct smtp_session *s;     /* owned */
-};
-
-struct live_queue {
-	pthread_mutex_t mu;
-	pthread_cond_t nonempty, nonfull;
-	struct live_item *head, *tail;  /* owned, FIFO */
-	size_t n, cap;
-	uint64_t dropped;           /* sessions lost: the queue stayed full past LIVE_QUEUE_WAIT_MS */
-	uint64_t full_waits;        /* times a worker had to wait for room */
-	int producers;              /* workers still running; the writer stops at 0 and empty */
-};
-
-int live_queue_init(struct live_queue *q, size_t cap, int producers);
-/* Frees what is left in the queue (smtp_free on each session). */
-void live_queue_fini(struct live_queue *q);
-/* Appends it.  wait_ms < 0 waits for room for ever (the final flush);
- * otherwise at most wait_ms.  0 queued (the queue owns it), -1 full: the
- * caller still owns it, and q->dropped was counted. */
-int live_queue_push(struct live_queue *q, struct live_item *it, int wait_ms);
-/* Takes everything queued, waiting up to wait_ms while the queue is empty
- * and producers remain.  The caller owns the returned list (NULL if none). */
-struct live_item *live_queue_take(struct live_queue *q, int wait_ms);
-/* A worker has finished (after its last push): wakes the writer. */
-void live_queue_producer_done(struct live_queue *q);
-int live_queue_finished(struct live_queue *q);   /* no producers left and nothing queued */
 
 struct live_dump;
 
@@ -75,7 +45,7 @@ struct live_worker {
 	int nano;                   /* timestamps in nanoseconds */
 	struct pipeline pl;         /* owned */
 	int pl_ok;                  /* pl was initialised */
-	struct live_queue *q;       /* borrowed, shared */
+	struct session_queue *q;       /* borrowed, shared */
 	struct live_dump *dump;     /* borrowed, shared, NULL without --write-pcap */
 	volatile int *stop;         /* borrowed: set by the main thread (or by a failing worker) */
 	pthread_t thread;
@@ -89,7 +59,7 @@ struct live_worker {
 /* Sets up w around an activated handle p (w takes it) and creates its
  * pipeline (the nDPI module: call serially, from one thread).  0 or -1. */
 int live_worker_init(struct live_worker *w, int index, pcap_t *p, const struct flow_config *fc,
-		     struct live_queue *q, struct live_dump *dump, volatile int *stop);
+		     struct session_queue *q, struct live_dump *dump, volatile int *stop);
 /* Starts the thread: reads until *stop, then what the ring already holds
  * (for at most 2 s), then flushes open sessions as
  * SMTP_END_CAPTURE, reads pcap_stats a last time and leaves. 0 or -1. */
