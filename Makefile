@@ -44,7 +44,7 @@ TOOLS_BIN    = $(B)/tests/mkpcap $(B)/tests/pcapcount
 
 DEPS_STAMP   = build/.deps-build
 
-.PHONY: all deps deps-test test unit e2e asan fuzz fuzz-build bench demo install clean test-shared
+.PHONY: all deps deps-test test unit e2e asan fuzz fuzz-build fuzz-targets bench demo install clean test-shared
 .DEFAULT_GOAL := all
 
 all: $(BIN) $(TOOLS_BIN)
@@ -103,16 +103,26 @@ asan:
 	$(MAKE) CFG=asan CC=clang test
 
 # ---- fuzzing (clang libFuzzer) --------------------------------------------
+# make fuzz-build   CFG=fuzz objects (-fsanitize=fuzzer-no-link,address,undefined)
+#                   in build/fuzz/, each target linked with -fsanitize=fuzzer
+# make fuzz         runs every target FUZZ_SECONDS (tests/fuzz/run.sh); the seed
+#                   corpora in tests/fuzz/corpus/ come from tests/fuzz/mkseeds.py
 FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= $(shell command -v clang 2>/dev/null || command -v clang-14 2>/dev/null || echo clang)
 FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_OBJ      = $(FUZZ_SRC:%.c=build/fuzz/%.o)
 FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 fuzz-build:
-	$(MAKE) CFG=fuzz CC=clang fuzz-targets
-fuzz-targets: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/libsmtpscope.a
+	$(MAKE) CFG=fuzz CC=$(FUZZ_CC) fuzz-targets
+fuzz-targets: $(FUZZ_BIN)
+# Static pattern rules: the $(B)/tests/% test-binary rule must not claim these.
+$(FUZZ_OBJ): build/fuzz/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(FUZZ_BIN): build/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/libsmtpscope.a
 	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 fuzz: fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=build/fuzz ./tests/fuzz/run.sh
 
 # ---- demo, bench, install -----------------------------------------------------
 demo: all

@@ -8,10 +8,12 @@
  * the open sessions; the sink walks each record (every string touched,
  * every cap checked) and returns 0 so the flow layer frees the session.
  *
- * The nDPI module is expensive to create, so it is made once and kept; the
- * decoder and the flow table are made per input, so no fragment or flow
- * carries over from one input to the next and a crash reproduces alone.  The
- * flow table is small (64 flows) so eviction is reachable. */
+ * The nDPI module and the decoder are expensive to create (the decoder clears
+ * a 600 KB fragment table), so they are made once and kept; the flow table is
+ * made per input, and the decoder is emptied after each input by an empty
+ * frame stamped past FRAG_TIMEOUT_US, so no fragment or flow carries over
+ * from one input to the next and a crash reproduces alone.  The flow table is
+ * small (64 flows) so eviction is reachable. */
 #include <pcap/pcap.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t sessions;
+static int verbose = -1;  /* FUZZ_VERBOSE=1: one line per session, to check seeds */
 
 static int on_end(void *ctx, struct session_meta *m, struct smtp_session *s)
 {
@@ -38,14 +41,23 @@ static int on_end(void *ctx, struct session_meta *m, struct smtp_session *s)
 		(void)0; /* capture time may go backwards: kept, counted */
 	fuzz_walk_record(smtp_record(s));
 	sessions++;
+	if (verbose > 0)
+		fprintf(stderr, "session %p %s:%u -> %s:%u banner %d, %d commands, %d replies, %d mails, outcome %s\n",
+			(void *)s, m->client_ip, m->client_port, m->server_ip, m->server_port, smtp_record(s)->banner_code,
+			smtp_record(s)->n_cmds, smtp_record(s)->n_replies, smtp_record(s)->n_mails,
+			smtp_outcome_name(smtp_record(s)->outcome));
 	return 0;
 }
+
+static uint64_t max_ts;
 
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct pipeline *pl = (struct pipeline *)user;
 	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)(h->ts.tv_usec / 1000);
 
+	if (ts > max_ts)
+		max_ts = ts;
 	pipeline_frame(pl, ts, bytes, h->caplen, h->len);
 }
 
@@ -60,6 +72,8 @@ static void put_counter(void *ctx, const char *name, uint64_t v)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct classifier *cls;
+	static struct decoder *dec;
+	struct pkt k;
 	static int fd = -1;
 	struct flow_config cfg;
 	struct pipeline pl;
@@ -68,7 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	int n;
 
+	if (verbose < 0)
+		verbose = getenv("FUZZ_VERBOSE") && atoi(getenv("FUZZ_VERBOSE")) > 0;
 	if (!cls && !(cls = classify_new()))
+		abort();
+	if (!dec && !(dec = decode_new()))
 		abort();
 	if (fd < 0 && (fd = memfd_create("fuzz_pcap", 0)) < 0)
 		abort();
@@ -87,12 +105,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flow_config_default(&cfg);
 	cfg.max_flows = 64;
 	memset(&pl, 0, sizeof pl);
-	pl.dec = decode_new();
+	pl.dec = dec;
 	pl.cls = cls;
-	pl.flows = pl.dec ? flow_table_new(&cfg, cls, on_end, NULL) : NULL;
+	pl.flows = flow_table_new(&cfg, cls, on_end, NULL);
 	if (!pl.flows)
 		abort();
 	pl.dlt = pcap_datalink(pc);
+	max_ts = 0;
 	for (;;) {
 		n = pcap_dispatch(pc, 1024, on_frame, (u_char *)&pl);
 		if (n <= 0)
@@ -101,7 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pipeline_flush(&pl, SMTP_END_CAPTURE);
 	pipeline_counters(&pl, put_counter, NULL);
 	flow_table_free(pl.flows);
-	decode_free(pl.dec);
+	/* empty the fragment table for the next input */
+	decode_frame(dec, 1 /* DLT_EN10MB */, NULL, 0, 0, max_ts + FRAG_TIMEOUT_US + 1, &k);
 	pcap_close(pc);
 	return 0;
 }
