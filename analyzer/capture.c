@@ -110,7 +110,6 @@ int capture_file_fingerprint(const char *path, char hex[17], int64_t *size)
  * parses; a writer thread owns the SQLite connection and stores the sessions
  * handed over through a bounded queue (a full queue makes the reader wait:
  * a replay never drops a session).  On two cores, parsing and SQLite overlap. */
-#define REPLAY_QUEUE_MAX 256  /* ended sessions waiting for the writer (bounds memory) */
 #define REPLAY_TAKE_MS   100
 
 struct replay_state {

@@ -58,4 +58,12 @@
 #define STORE_BATCH_SESSIONS   2000    /* sessions per transaction ... */
 #define STORE_BATCH_MS         1000    /* ... or this much wall time, whichever comes first */
 
+/* ---- threads and queues ------------------------------------------------- */
+#define REPLAY_QUEUE_MAX       256     /* ended sessions waiting for the replay's writer thread;
+                                          a full queue makes the reader wait (never drops) */
+#define LIVE_QUEUE_MAX     8192 /* ended sessions waiting for the writer (~10 KiB each); then a worker waits ... */
+#define LIVE_QUEUE_WAIT_MS 250  /* ... this long (the ring buffers packets meanwhile), and a session
+                                   still not queued is dropped (counted) */
+#define LIVE_WORKERS_MAX   64   /* capture threads */
+
 #endif

@@ -21,14 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "limits.h"
 #include "pipeline.h"
 #include "session_queue.h"
 #include "store.h"
 
-#define LIVE_QUEUE_MAX     8192 /* ended sessions waiting for the writer (~10 KiB each); then a worker waits ... */
-#define LIVE_QUEUE_WAIT_MS 250  /* ... this long (the ring buffers packets meanwhile), and a session
-                                   still not queued is dropped (counted) */
-#define LIVE_WORKERS_MAX   64   /* capture threads */
 
 struct live_dump;
 

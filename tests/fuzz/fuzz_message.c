@@ -5,13 +5,17 @@
  * msg_feed() from an exact-size malloc.  Control byte: bit 0 = null reverse
  * path; bit 1 = the struct smtp_mail already holds fields before msg_take()
  * (they must be freed, not leaked); bit 2 = also cut every chunk into pieces
- * of 1..16 bytes for a second parser whose result must be the same.
+ * of 1..16 bytes for a second parser whose result must be the same; bit 3 =
+ * every chunk is fed MSG_REPEAT times in a row, so that short inputs reach
+ * SMTP_HEADER_BLOCK_MAX, SMTP_DSN_SCAN_MAX and DSN_RCPT_MAX.
  * Then msg_end(), msg_take() into a zeroed struct smtp_mail, the fields are
  * checked against limits.h and freed here (smtp.c keeps its mail_free static). */
 #include "tests/fuzz/fuzz_common.h"
 #include "dissectors/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MSG_REPEAT 512
 
 static void mail_fields_free(struct smtp_mail *m)
 {
@@ -60,23 +64,28 @@ static int str_same(const char *a, const char *b)
 	return (!a || !b) ? a == b : strcmp(a, b) == 0;
 }
 
-static void run(const uint8_t *data, size_t size, int null_sender, int prefill, int pieces,
+static void run(const uint8_t *data, size_t size, int null_sender, int prefill, int pieces, int repeat,
 		struct smtp_mail *m, int *hcap, int *dcap)
 {
 	const uint8_t *p = data, *end = data + size, *chunk;
 	struct msg_parser *mp;
-	size_t n, k, fed = 0;
+	size_t n, k, step, fed = 0;
+	int rep;
 
 	if (!(mp = msg_new(null_sender)))
 		abort();
 	while (fuzz_next_chunk(&p, end, &chunk, &n)) {
-		if (!pieces) {
-			feed(mp, chunk, n);
-		} else {
-			for (k = 0; k < n; k += 1 + (k * 7 + n) % 16)
-				feed(mp, chunk + k, (1 + (k * 7 + n) % 16) < n - k ? 1 + (k * 7 + n) % 16 : n - k);
+		for (rep = 0; rep < repeat; rep++) {
+			if (!pieces) {
+				feed(mp, chunk, n);
+			} else {
+				for (k = 0; k < n; k += step) {
+					step = 1 + (k * 7 + n) % 16;
+					feed(mp, chunk + k, step < n - k ? step : n - k);
+				}
+			}
+			fed += n;
 		}
-		fed += n;
 	}
 	msg_end(mp);
 	memset(m, 0, sizeof *m);
@@ -111,9 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	ctl = data[0];
-	run(data + 1, size - 1, ctl & 1, ctl & 2, 0, &a, &ha, &da);
+	run(data + 1, size - 1, ctl & 1, ctl & 2, 0, ctl & 8 ? MSG_REPEAT : 1, &a, &ha, &da);
 	if (ctl & 4) {
-		run(data + 1, size - 1, ctl & 1, 0, 1, &b, &hb, &db);
+		run(data + 1, size - 1, ctl & 1, 0, 1, ctl & 8 ? MSG_REPEAT : 1, &b, &hb, &db);
 		if (!str_same(a.hdr_from, b.hdr_from) || !str_same(a.hdr_to, b.hdr_to) ||
 		    !str_same(a.subject, b.subject) || !str_same(a.date, b.date) ||
 		    !str_same(a.message_id, b.message_id) || !str_same(a.content_type, b.content_type) ||

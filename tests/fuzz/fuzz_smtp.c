@@ -6,7 +6,11 @@
  * byte: bits 0-2 = every Nth chunk is followed by a gap in its direction (0 =
  * never); bits 3-5 = how the connection ends (enum smtp_end, mod 5); bit 6 =
  * feed a second session the same bytes cut into small pieces and compare the
- * two records (smtp.h: "the result is the same however the bytes are split").
+ * two records (smtp.h: "the result is the same however the bytes are split");
+ * bit 7 = every chunk is fed SMTP_REPEAT times in a row, so that short inputs
+ * reach the caps of limits.h (1024 commands or replies, 256 mails, 1024
+ * recipients, 512 pipelined commands).  Each gap also reports an anomaly the
+ * flow layer would (smtp_note_anomaly), its kind taken from the chunk.
  *
  * Every chunk (and piece) is an exact-size malloc, so ASan catches a one-byte
  * over-read.  The record is walked with every string touched and every cap of
@@ -14,6 +18,8 @@
 #include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define SMTP_REPEAT (SMTP_CMDS_MAX + 100)
 
 struct fed {
 	uint64_t bytes[2];
@@ -143,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fed fed;
 	size_t n;
 	uint8_t ctl;
-	int dir = SMTP_S2C, gap_every, i = 0, r1, r2;
+	int dir = SMTP_S2C, gap_every, i = 0, r1, r2, rep;
 	enum smtp_end how;
 	uint64_t ts = 1000000000ull * 1000000ull, gl;
 	uint32_t rng;
@@ -167,16 +173,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r1 = smtp_probe((enum smtp_dir)dir, chunk, n);
 		if (r1 < 0 || r1 > 2)
 			fuzz_fail("smtp_probe returned %d", r1);
-		feed(s, dir, chunk, n, ts);
-		if (t)
-			feed_pieces(t, dir, chunk, n, ts, &rng);
-		fed.bytes[dir] += n;
+		for (rep = (ctl & 0x80) ? SMTP_REPEAT : 1; rep > 0; rep--) {
+			feed(s, dir, chunk, n, ts);
+			if (t)
+				feed_pieces(t, dir, chunk, n, ts, &rng);
+			fed.bytes[dir] += n;
+		}
 		i++;
 		if (gap_every && i % gap_every == 0) {
 			gl = 1 + (n ? chunk[0] : 0);
 			must(smtp_gap(s, (enum smtp_dir)dir, gl, ts), "smtp_gap");
-			if (t)
+			smtp_note_anomaly(s, (enum anomaly_kind)((n > 1 ? chunk[1] : 0) % ANOM__COUNT),
+					  n > 2 ? "flow" : NULL, ts);
+			if (t) {
 				must(smtp_gap(t, (enum smtp_dir)dir, gl, ts), "smtp_gap");
+				smtp_note_anomaly(t, (enum anomaly_kind)((n > 1 ? chunk[1] : 0) % ANOM__COUNT),
+						  n > 2 ? "flow" : NULL, ts);
+			}
 			fed.gaps++;
 			fed.gap_bytes += gl;
 		}
