@@ -95,28 +95,11 @@ static uint64_t frame_ts(const struct live_worker *w, const struct pcap_pkthdr *
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct live_worker *w = (struct live_worker *)user;
-	struct pipeline *pl = &w->pl;
 	uint64_t ts = frame_ts(w, h);
-	struct pkt p;
+	const struct pkt *p = pipeline_frame(&w->pl, ts, bytes, h->caplen, h->len);
 
-	if (!w->dump) {
-		pipeline_frame(pl, ts, bytes, h->caplen, h->len);
-		return;
-	}
-	/* pipeline_frame() with the decoded packet kept, for the port check
-	 * of --write-pcap: keep in step with pipeline.c. */
-	pl->packets++;
-	pl->bytes += h->caplen;
-	if (!pl->first_ts)
-		pl->first_ts = ts;
-	if (ts < pl->last_ts)
-		pl->ts_backwards++;
-	else
-		pl->last_ts = ts;
-	if (decode_frame(pl->dec, pl->dlt, bytes, h->caplen, h->len, ts, &p) == DECODE_TCP) {
-		flow_packet(pl->flows, &p);
-		live_dump_frame(w->dump, h, bytes, p.sport, p.dport);
-	}
+	if (w->dump && p) /* --write-pcap keeps the frames of SMTP ports */
+		live_dump_frame(w->dump, h, bytes, p->sport, p->dport);
 }
 
 /* Idle flows end on the wall clock too: the capture clock is the last

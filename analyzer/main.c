@@ -306,14 +306,16 @@ static int write_output(const char *cmd, const char *db, const char *out_path, i
 	return rc;
 }
 
-static int cmd_findings(int argc, char **argv)
+/* `findings` and `report`: the same options, different formats and output. */
+static int cmd_output(int argc, char **argv, int findings)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, 0, 'd' }, { "format", required_argument, 0, 'F' },
 		{ "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
 	};
+	const char *cmd = findings ? "findings" : "report";
 	const char *db = DEFAULT_DB, *out = NULL;
-	int c, format = REPORT_TEXT;
+	int c, format = findings ? REPORT_TEXT : REPORT_HTML;
 
 	while ((c = getopt_long(argc, argv, "+d:F:o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -321,51 +323,26 @@ static int cmd_findings(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'F':
 			format = report_format_parse(optarg);
-			if (format != REPORT_TEXT && format != REPORT_JSON && format != REPORT_CSV)
-				return usage_error("findings", "--format is text, json or csv, not '%s'", optarg);
+			if (format < 0 || format == (findings ? REPORT_HTML : REPORT_CSV))
+				return usage_error(cmd, "--format is %s, not '%s'",
+						   findings ? "text, json or csv" : "html, text or json", optarg);
 			break;
 		case 'h':
-			printf("usage: %s findings [--db PATH] [--format text|json|csv] [-o FILE]\n\n"
-			       "Lists the findings: each SMTP virtual server (IP and port) that announces a\n"
-			       "name that is not an FQDN, stalled deliveries, 4.4.7 reports and more.\n", prog);
+			if (findings)
+				printf("usage: %s findings [--db PATH] [--format text|json|csv] [-o FILE]\n\n"
+				       "Lists the findings: each SMTP virtual server (IP and port) that announces a\n"
+				       "name that is not an FQDN, stalled deliveries, 4.4.7 reports and more.\n", prog);
+			else
+				printf("usage: %s report [--db PATH] [-o FILE] [--format html|text|json]\n\n"
+				       "Writes the report: one self-contained HTML file (default, to standard output\n"
+				       "unless -o), a terminal summary (text) or JSON for scripts.\n", prog);
 			return 0;
-		default: return usage_error("findings", "%s", "unknown option");
+		default: return usage_error(cmd, "%s", "unknown option");
 		}
 	}
 	if (optind < argc)
-		return usage_error("findings", "unexpected argument '%s'", argv[optind]);
-	return write_output("findings", db, out, format, 1);
-}
-
-static int cmd_report(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, 0, 'd' }, { "format", required_argument, 0, 'F' },
-		{ "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
-	};
-	const char *db = DEFAULT_DB, *out = NULL;
-	int c, format = REPORT_HTML;
-
-	while ((c = getopt_long(argc, argv, "+d:F:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'o': out = optarg; break;
-		case 'F':
-			format = report_format_parse(optarg);
-			if (format != REPORT_HTML && format != REPORT_TEXT && format != REPORT_JSON)
-				return usage_error("report", "--format is html, text or json, not '%s'", optarg);
-			break;
-		case 'h':
-			printf("usage: %s report [--db PATH] [-o FILE] [--format html|text|json]\n\n"
-			       "Writes the report: one self-contained HTML file (default, to standard output\n"
-			       "unless -o), a terminal summary (text) or JSON for scripts.\n", prog);
-			return 0;
-		default: return usage_error("report", "%s", "unknown option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("report", "unexpected argument '%s'", argv[optind]);
-	return write_output("report", db, out, format, 0);
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return write_output(cmd, db, out, format, findings);
 }
 
 /* ---- export, merge --------------------------------------------------------- */
@@ -501,9 +478,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc, argv);
 	if (!strcmp(cmd, "findings"))
-		return cmd_findings(argc, argv);
+		return cmd_output(argc, argv, 1);
 	if (!strcmp(cmd, "report"))
-		return cmd_report(argc, argv);
+		return cmd_output(argc, argv, 0);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "merge"))

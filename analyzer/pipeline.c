@@ -26,10 +26,9 @@ void pipeline_fini(struct pipeline *pl)
 	memset(pl, 0, sizeof *pl);
 }
 
-void pipeline_frame(struct pipeline *pl, uint64_t ts, const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+const struct pkt *pipeline_frame(struct pipeline *pl, uint64_t ts, const uint8_t *frame, uint32_t caplen,
+				 uint32_t wirelen)
 {
-	struct pkt p;
-
 	pl->packets++;
 	pl->bytes += caplen;
 	if (!pl->first_ts)
@@ -38,8 +37,10 @@ void pipeline_frame(struct pipeline *pl, uint64_t ts, const uint8_t *frame, uint
 		pl->ts_backwards++;
 	else
 		pl->last_ts = ts;
-	if (decode_frame(pl->dec, pl->dlt, frame, caplen, wirelen, ts, &p) == DECODE_TCP)
-		flow_packet(pl->flows, &p);
+	if (decode_frame(pl->dec, pl->dlt, frame, caplen, wirelen, ts, &pl->pkt) != DECODE_TCP)
+		return NULL;
+	flow_packet(pl->flows, &pl->pkt);
+	return &pl->pkt;
 }
 
 void pipeline_flush(struct pipeline *pl, enum smtp_end how)

@@ -20,14 +20,18 @@ struct pipeline {
 	uint64_t packets, bytes;    /* frames and captured bytes seen */
 	uint64_t first_ts, last_ts; /* capture time, microseconds */
 	uint64_t ts_backwards;      /* frames older than the one before */
+	struct pkt pkt;             /* the last frame decoded, see pipeline_frame() */
 };
 
 /* 0, or -1 when out of memory (nothing to free then). */
 int pipeline_init(struct pipeline *pl, const struct flow_config *cfg, session_end_fn on_end, void *ctx);
 void pipeline_fini(struct pipeline *pl); /* frees without writing open sessions */
 
-/* One frame: ts in microseconds, caplen captured bytes of wirelen. */
-void pipeline_frame(struct pipeline *pl, uint64_t ts, const uint8_t *frame, uint32_t caplen, uint32_t wirelen);
+/* One frame: ts in microseconds, caplen captured bytes of wirelen.  Returns
+ * the decoded TCP segment (valid until the next call; pointers into frame or
+ * the decoder), or NULL when the frame held none. */
+const struct pkt *pipeline_frame(struct pipeline *pl, uint64_t ts, const uint8_t *frame, uint32_t caplen,
+				 uint32_t wirelen);
 
 /* Ends every open session (end of a file, or a stop) with how. */
 void pipeline_flush(struct pipeline *pl, enum smtp_end how);
