@@ -11,6 +11,8 @@
 
 struct classifier {
 	struct ndpi_detection_module_struct *ndpi;
+	uint32_t active;               /* flows holding nDPI state */
+	uint64_t skipped;              /* flows not classified: CLASSIFY_FLOWS_MAX reached */
 };
 
 struct classifier *classify_new(void)
@@ -44,11 +46,12 @@ static uint16_t pick(ndpi_protocol p)
 	return p.app_protocol != NDPI_PROTOCOL_UNKNOWN ? p.app_protocol : p.master_protocol;
 }
 
-static void release(struct classify_state *st)
+static void release(struct classifier *c, struct classify_state *st)
 {
 	if (st->ndpi) {
 		ndpi_free_flow(st->ndpi);
 		st->ndpi = NULL;
+		c->active--;
 	}
 	st->done = 1;
 }
@@ -61,12 +64,18 @@ uint16_t classify_packet(struct classifier *c, struct classify_state *st, const 
 	if (st->done)
 		return st->proto;
 	if (!st->ndpi) {
+		if (c->active >= CLASSIFY_FLOWS_MAX) {
+			c->skipped++;
+			st->done = 1;
+			return 0;
+		}
 		st->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
 		if (!st->ndpi) {
 			st->done = 1;
 			return 0;
 		}
 		memset(st->ndpi, 0, SIZEOF_FLOW_STRUCT);
+		c->active++;
 	}
 	if (len > 0xffff)
 		len = 0xffff;
@@ -84,7 +93,12 @@ void classify_done(struct classifier *c, struct classify_state *st)
 		u_int8_t guessed = 0;
 		st->proto = pick(ndpi_detection_giveup(c->ndpi, st->ndpi, 1, &guessed));
 	}
-	release(st);
+	release(c, st);
+}
+
+uint64_t classify_skipped(const struct classifier *c)
+{
+	return c->skipped;
 }
 
 const char *classify_name(struct classifier *c, uint16_t proto)

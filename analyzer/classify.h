@@ -21,6 +21,7 @@ struct classify_state {
 	uint16_t proto;                /* nDPI app (or master) protocol id, 0 = unknown */
 	uint8_t packets;               /* packets fed */
 	uint8_t done;                  /* decided: no more packets are fed */
+	uint8_t after_smtp;            /* packets fed since our parser recognised SMTP */
 };
 
 struct classifier *classify_new(void);          /* NULL on failure */
@@ -34,6 +35,9 @@ uint16_t classify_packet(struct classifier *c, struct classify_state *st, const 
 /* Ends classification (flow end or enough packets): asks nDPI for its best
  * guess if nothing was decided, frees the nDPI state. Idempotent. */
 void classify_done(struct classifier *c, struct classify_state *st);
+
+/* Flows skipped because CLASSIFY_FLOWS_MAX flows were being classified. */
+uint64_t classify_skipped(const struct classifier *c);
 
 /* nDPI's static name for a protocol id ("SMTP", "SMTPS", "Unknown"). */
 const char *classify_name(struct classifier *c, uint16_t proto);

@@ -488,9 +488,13 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 		return;
 	}
 
-	/* nDPI sees the handshake and the payload; pure ACKs teach it nothing */
-	if (!f->cls.done && p->l3 && (p->payload_wire_len || syn || fin || rst)) {
+	/* nDPI sees the packets with payload (it detects SMTP from the content
+	 * alone, also mid-stream); once our parser knows the flow is SMTP, nDPI
+	 * gets NDPI_AFTER_SMTP_MAX more to name it, then gives its guess. */
+	if (!f->cls.done && p->l3 && p->payload_wire_len) {
 		uint16_t proto = classify_packet(t->cls, &f->cls, p->l3, p->l3_len, p->ts);
+		if (!f->cls.done && f->state == FLOW_SMTP && ++f->cls.after_smtp >= NDPI_AFTER_SMTP_MAX)
+			classify_done(t->cls, &f->cls);
 		if (proto && f->state == FLOW_PROBE) {
 			if (classify_is_smtp(proto))
 				f->smtp_hint = 1;

@@ -72,6 +72,7 @@ void pipeline_counters(const struct pipeline *pl, void (*put)(void *ctx, const c
 	put(ctx, "midstream_sessions", fs->midstream);
 	put(ctx, "one_sided_sessions", fs->one_sided);
 	put(ctx, "stray_packets", fs->stray);
+	put(ctx, "ndpi_skipped", classify_skipped(pl->cls));
 	put(ctx, "segments", rs->segments);
 	put(ctx, "in_order_segments", rs->in_order);
 	put(ctx, "ooo_segments", rs->ooo_segments);

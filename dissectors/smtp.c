@@ -121,7 +121,9 @@ struct pend {
 };
 
 struct dstate {
-	uint8_t line[SMTP_LINE_MAX]; /* the start of a line split across calls */
+	uint8_t *line;   /* the start of a line split across calls (owned, NULL until a
+	                    line is split; grows up to SMTP_LINE_MAX) */
+	size_t cap;      /* bytes allocated at line */
 	size_t len;      /* bytes in line[] */
 	uint64_t total;  /* bytes of that line so far, kept or not */
 	uint8_t last;    /* its last byte so far (to tell CRLF from a bare LF) */
@@ -136,7 +138,9 @@ struct reply_acc {
 	int code;
 	int lines;
 	int mismatch, too_many;
-	char text[SMTP_FIELD_MAX + 1];
+	char *text;      /* the lines' text joined by '\n' (owned, NUL-terminated once a
+	                    reply started; grows up to SMTP_FIELD_MAX + 1) */
+	size_t text_cap; /* bytes allocated at text */
 	size_t text_len;
 	uint64_t text_total;  /* text bytes, kept or not */
 };
@@ -186,6 +190,10 @@ const char *smtp_outcome_name(enum smtp_outcome o)
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* Makes *buf hold at least need bytes (at most max): buffers start small and
+ * double, so an idle session costs little.  0, or -1 (session dead). */
+static int reserve(struct smtp_session *s, void *buf, size_t *cap, size_t need, size_t max);
+
 static int is_digit(uint8_t c)
 {
 	return c >= '0' && c <= '9';
@@ -202,6 +210,27 @@ static void trim(const uint8_t **p, size_t *n)
 		(*p)++, (*n)--;
 	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
 		(*n)--;
+}
+
+static int reserve(struct smtp_session *s, void *buf, size_t *cap, size_t need, size_t max)
+{
+	void **pp = buf;
+	size_t n = *cap ? *cap : 128;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if (n > max)
+		n = max;
+	if (n < need || !(q = realloc(*pp, n))) {
+		s->dead = 1;
+		return -1;
+	}
+	*pp = q;
+	*cap = n;
+	return 0;
 }
 
 /* A record string: p[0..n) cut to SMTP_FIELD_MAX, NULs replaced by '?'.
@@ -897,6 +926,10 @@ static void reply_line(struct smtp_session *s, const uint8_t *p, size_t n)
 		ra->mismatch = ra->too_many = 0;
 		ra->text_len = 0;
 		ra->text_total = 0;
+		if (reserve(s, &ra->text, &ra->text_cap, tl + 1 < SMTP_FIELD_MAX + 1 ? tl + 1 : SMTP_FIELD_MAX + 1,
+			    SMTP_FIELD_MAX + 1) < 0)
+			return;
+		ra->text[0] = 0;
 	} else if (code != ra->code) {
 		if (!ra->mismatch)
 			anomaly(s, ANOM_REPLY_CODE_MISMATCH, p, 3);
@@ -909,6 +942,10 @@ static void reply_line(struct smtp_session *s, const uint8_t *p, size_t n)
 			anomaly_z(s, ANOM_REPLY_TOO_MANY_LINES, NULL);
 		ra->too_many = 1;
 	} else {
+		size_t want = ra->text_len + 1 + tl + 1;
+		if (reserve(s, &ra->text, &ra->text_cap, want < SMTP_FIELD_MAX + 1 ? want : SMTP_FIELD_MAX + 1,
+			    SMTP_FIELD_MAX + 1) < 0)
+			return;
 		if (ra->lines > 1) {
 			ra->text_total++;
 			if (ra->text_len < SMTP_FIELD_MAX)
@@ -1384,6 +1421,8 @@ static size_t lines_step(struct smtp_session *s, int dir, const uint8_t *p, size
 	}
 	if (take) {
 		room = SMTP_LINE_MAX - d->len;
+		if (room && reserve(s, &d->line, &d->cap, d->len + (take < room ? take : room), SMTP_LINE_MAX) < 0)
+			return n;
 		memcpy(d->line + d->len, p, take < room ? take : room);
 		d->len += take < room ? take : room;
 		d->total += take;
@@ -1681,6 +1720,9 @@ void smtp_free(struct smtp_session *s)
 	if (!s)
 		return;
 	r = &s->r;
+	free(s->d[0].line);
+	free(s->d[1].line);
+	free(s->ra.text);
 	msg_free(s->mp);
 	pq_drop_all(s);
 	free(s->pq);
