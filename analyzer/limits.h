@@ -29,7 +29,7 @@
 #define NDPI_PACKETS_MAX       32      /* nDPI's own NDPI_MAX_NUM_PKTS_PER_FLOW_TO_DISSECT */
 #define NDPI_AFTER_SMTP_MAX    4       /* payload packets nDPI still gets once our parser knows the
                                           flow is SMTP (it names SMTP by the 3rd); then its guess */
-#define CLASSIFY_FLOWS_MAX     32768   /* flows holding nDPI state (~2.7 KB each) at once; a flow
+#define CLASSIFY_FLOWS_MAX     8192    /* flows holding nDPI state (~2.7 KB each) at once; a flow
                                           beyond it is not given to nDPI (counted: ndpi_skipped) */
 
 /* ---- TCP reassembly ---------------------------------------------------- */

@@ -174,7 +174,7 @@ struct smtp_session {
 	uint64_t chunk_left; int chunk_last;
 	uint64_t blob_left;
 	int unterminated;  /* a body ended with the connection or a gap */
-	uint16_t kind_n[ANOM__COUNT];
+	uint8_t kind_n[ANOM__COUNT]; /* anomalies stored per kind (at most SMTP_ANOM_PER_KIND) */
 };
 
 static const char *const outcome_names[] = {
@@ -275,7 +275,7 @@ static void sset(struct smtp_session *s, char **dst, const void *p, size_t n)
  * grown by grow() are always exactly this big, so no capacity is stored. */
 static int cap_for(int n, int max)
 {
-	int c = 8;
+	int c = 2; /* small first: most sessions are short, and a mirror port holds many */
 
 	if (n <= 0)
 		return 0;
@@ -727,7 +727,7 @@ static void client_reinject(struct smtp_session *s);
 static void tls_start(struct smtp_session *s);
 
 /* A whole reply was read: store it and pair it with the oldest command. */
-static void reply_done(struct smtp_session *s)
+static void reply_handle(struct smtp_session *s)
 {
 	struct smtp_record *r = &s->r;
 	struct reply_acc *ra = &s->ra;
@@ -899,6 +899,16 @@ static void reply_done(struct smtp_session *s)
 		break;
 	}
 	pq_pop(s);
+}
+
+/* A whole reply was read: act on it, then give its text buffer back (a
+ * mirror port holds many idle sessions). */
+static void reply_done(struct smtp_session *s)
+{
+	reply_handle(s);
+	free(s->ra.text);
+	s->ra.text = NULL;
+	s->ra.text_cap = 0;
 }
 
 static void reply_line(struct smtp_session *s, const uint8_t *p, size_t n)

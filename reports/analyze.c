@@ -58,6 +58,7 @@
 
 #include "../dissectors/fqdn.h"
 #include "escape.h"
+#include "report_int.h"
 
 #define EXPIRY_S        172800.0 /* Exchange's default message expiration: 2 days */
 #define EV_EXAMPLES     10       /* example ids in evidence */
@@ -357,19 +358,28 @@ static const char SQL_TEMP[] =
 	"DROP TABLE IF EXISTS temp.an_top; DROP TABLE IF EXISTS temp.an_stall;"
 	"DROP TABLE IF EXISTS temp.an_dsn; DROP TABLE IF EXISTS temp.an_tie;"
 	"DROP TABLE IF EXISTS temp.an_tls; DROP TABLE IF EXISTS temp.an_base;"
-	/* one pass over the sessions: per server and pair of announced names */
+	/* per server and pair of announced names: one pass over the covering index
+	 * sessions_server_summary (schema 004) in its order, grouped by its leading
+	 * columns without a sort; the small result is then grouped again by what
+	 * the findings need (b220, hok), and the software patterns are matched once
+	 * per group instead of once per session */
 	"CREATE TEMP TABLE an_base AS SELECT server_ip, server_port, banner_host, greeting_host,"
 	" banner_code = 220 AS b220, (helo_code IS NULL OR helo_code BETWEEN 200 AND 299) AS hok,"
-	" count(*) AS n, min(first_ts) AS t0, max(last_ts) AS t1, min(id) AS ex,"
+	" sum(n) AS n, min(t0) AS t0, max(t1) AS t1, min(ex) AS ex,"
 	" max(coalesce(software LIKE 'Exchange 2000%', 0)) AS exch2000,"
-	" max(xexps_advertised) AS xexps,"
-	" sum(upper(helo_verb) = 'EHLO' AND helo_code BETWEEN 200 AND 299) AS ehlo_ok,"
-	" sum(starttls) AS starttls_ok,"
-	" sum(outcome = 'rejected') AS rejected,"
+	" max(xexps) AS xexps, sum(ehlo_ok) AS ehlo_ok, sum(starttls_ok) AS starttls_ok,"
+	" sum(rejected) AS rejected,"
 	" max(CASE WHEN software LIKE 'Exchange 5%' OR software LIKE 'Exchange 2000%'"
 	"  OR software LIKE '%Exchange 2003%' OR software LIKE 'IIS 5%' OR software LIKE 'IIS 6%'"
 	"  OR software LIKE 'IIS 7%' OR software LIKE 'IIS 8%' THEN software END) AS legacy"
-	" FROM sessions GROUP BY server_ip, server_port, banner_host, greeting_host, b220, hok;"
+	" FROM (SELECT server_ip, server_port, banner_host, greeting_host, banner_code, helo_code,"
+	"  software, count(*) AS n, min(first_ts) AS t0, max(last_ts) AS t1, min(id) AS ex,"
+	"  max(xexps_advertised) AS xexps,"
+	"  sum(upper(helo_verb) = 'EHLO' AND helo_code BETWEEN 200 AND 299) AS ehlo_ok,"
+	"  sum(starttls) AS starttls_ok, sum(outcome = 'rejected') AS rejected"
+	"  FROM sessions GROUP BY server_ip, server_port, banner_host, greeting_host, banner_code,"
+	"  helo_code, software)"
+	" GROUP BY server_ip, server_port, banner_host, greeting_host, b220, hok;"
 	/* per server */
 	"CREATE TEMP TABLE an_srv AS SELECT server_ip, server_port, sum(n) AS n,"
 	" min(t0) AS t0, max(t1) AS t1, max(exch2000) AS exch2000, max(xexps) AS xexps,"
@@ -393,11 +403,13 @@ static const char SQL_TEMP[] =
 	" FROM (SELECT *, row_number() OVER (PARTITION BY server_ip, server_port, src"
 	"  ORDER BY n DESC, name) AS rn FROM an_name) WHERE rn = 1;"
 	"CREATE INDEX temp.an_top_k ON an_top(server_ip, server_port);"
-	/* attempts that stopped after EHLO/HELO, with the gap to the same client's previous one */
+	/* attempts that stopped after EHLO/HELO, with the gap to the same client's
+	 * previous one (a plain scan: a quarter of the sessions or fewer match, and
+	 * client_ip is in no covering index) */
 	"CREATE TEMP TABLE an_stall AS SELECT id, server_ip, server_port, client_ip,"
 	" first_ts AS ts, first_ts - lag(first_ts) OVER (PARTITION BY server_ip, server_port,"
 	"  client_ip ORDER BY first_ts, id) AS gap"
-	" FROM sessions WHERE outcome = 'aborted' AND helo_verb IS NOT NULL AND mails = 0;"
+	" FROM sessions NOT INDEXED WHERE outcome = 'aborted' AND helo_verb IS NOT NULL AND mails = 0;"
 	"CREATE INDEX temp.an_stall_g ON an_stall(server_ip, server_port, gap);"
 	"CREATE INDEX temp.an_stall_c ON an_stall(server_ip, server_port, client_ip, gap);"
 	/* 4.4.7 delivery-status reports, one row per report recipient */
@@ -408,6 +420,7 @@ static const char SQL_TEMP[] =
 	" FROM dsn_recipients d JOIN mails m ON m.id = d.mail_id JOIN sessions s ON s.id = m.session_id"
 	" WHERE d.status = '4.4.7' OR (m.is_dsn AND (d.diagnostic LIKE '%#4.4.7%'"
 	"  OR d.final_recipient LIKE '%#4.4.7%' OR d.action LIKE '%#4.4.7%'));"
+	"CREATE INDEX temp.an_dsn_m ON an_dsn(mail_id);"
 	/* which server each report is about */
 	"CREATE TEMP TABLE an_tie AS"
 	" SELECT r.mail_id, n.server_ip, n.server_port, n.name, 'reporting_mta' AS how"
@@ -450,12 +463,21 @@ static int an_non_fqdn(struct an *a)
 		" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY n DESC, name LIMIT 20");
 	ex = an_prep(a, "SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
 		" AND (banner_host = ?3 OR greeting_host = ?3) ORDER BY id LIMIT 10");
-	sw = an_prep(a, "SELECT software, software_version FROM sessions"
+	/* software_version is a bare column of the group: SQLite takes it from one
+	 * of the group's rows, which depends on the order the rows are read in, so
+	 * the index is pinned to the one that reads them in id order */
+	sw = an_prep(a, "SELECT software, software_version FROM sessions INDEXED BY sessions_server"
 		" WHERE server_ip = ?1 AND server_port = ?2 AND software IS NOT NULL"
 		" GROUP BY software ORDER BY count(*) DESC LIMIT 1");
-	ban = an_prep(a, "SELECT banner_text, ehlo_first_line FROM sessions"
-		" WHERE server_ip = ?1 AND server_port = ?2 AND (banner_host = ?3 OR greeting_host = ?3)"
-		" ORDER BY ehlo_first_line IS NULL LIMIT 1");
+	/* the first session (by id) naming it with an EHLO reply line, else the
+	 * first naming it: picks that stop at their first match (coalesce() runs
+	 * the second only when the first found nothing) */
+	ban = an_prep(a, "SELECT banner_text, ehlo_first_line FROM sessions WHERE id = coalesce("
+		" (SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
+		"  AND (banner_host = ?3 OR greeting_host = ?3) AND ehlo_first_line IS NOT NULL"
+		"  ORDER BY id LIMIT 1),"
+		" (SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
+		"  AND (banner_host = ?3 OR greeting_host = ?3) ORDER BY id LIMIT 1))");
 	if (!cand || !names || !ex || !sw || !ban)
 		goto out;
 	while (sqlite3_step(cand) == SQLITE_ROW) {
@@ -1000,17 +1022,26 @@ static int an_cleartext(struct an *a)
 	sqlite3_stmt *srv, *mech = NULL, *ex = NULL;
 	int rc = -1;
 
-	srv = an_prep(a, "SELECT server_ip, server_port, count(*),"
-		" sum(upper(auth_mechanism) IN ('LOGIN', 'PLAIN')), sum(xexps_used),"
-		" min(first_ts), max(last_ts), sum(auth_code BETWEEN 200 AND 299)"
-		" FROM sessions WHERE auth_mechanism IS NOT NULL AND starttls = 0"
-		" GROUP BY server_ip, server_port");
-	mech = an_prep(a, "SELECT upper(auth_mechanism) AS mechanism, count(*) AS sessions,"
-		" sum(auth_code BETWEEN 200 AND 299) AS accepted FROM sessions"
-		" WHERE server_ip = ?1 AND server_port = ?2 AND auth_mechanism IS NOT NULL"
-		" AND starttls = 0 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10");
-	ex = an_prep(a, "SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
-		" AND auth_mechanism IS NOT NULL AND starttls = 0 ORDER BY id LIMIT 10");
+	/* One pass over the sessions (a plain scan: few of them authenticate, so
+	 * walking an index and looking each session up would cost more), per
+	 * server and mechanism; the per-server rows and lists come from it. */
+	if (an_exec(a, "DROP TABLE IF EXISTS temp.an_auths; DROP TABLE IF EXISTS temp.an_auth;"
+		"CREATE TEMP TABLE an_auths AS SELECT id, server_ip, server_port,"
+		" upper(auth_mechanism) AS mech, auth_code, xexps_used, first_ts, last_ts"
+		" FROM sessions NOT INDEXED WHERE auth_mechanism IS NOT NULL AND starttls = 0;"
+		"CREATE INDEX temp.an_auths_k ON an_auths(server_ip, server_port, id);"
+		"CREATE TEMP TABLE an_auth AS SELECT server_ip, server_port, mech, count(*) AS n,"
+		" sum(mech IN ('LOGIN', 'PLAIN')) AS plain, sum(xexps_used) AS xu,"
+		" min(first_ts) AS t0, max(last_ts) AS t1, sum(auth_code BETWEEN 200 AND 299) AS ok"
+		" FROM an_auths GROUP BY server_ip, server_port, mech;"
+		"CREATE INDEX temp.an_auth_k ON an_auth(server_ip, server_port);") < 0)
+		return -1;
+	srv = an_prep(a, "SELECT server_ip, server_port, sum(n), sum(plain), sum(xu),"
+		" min(t0), max(t1), sum(ok) FROM an_auth GROUP BY server_ip, server_port");
+	mech = an_prep(a, "SELECT mech AS mechanism, n AS sessions, ok AS accepted FROM an_auth"
+		" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY 2 DESC, 1 LIMIT 10");
+	ex = an_prep(a, "SELECT id FROM an_auths WHERE server_ip = ?1 AND server_port = ?2"
+		" ORDER BY id LIMIT 10");
 	if (!srv || !mech || !ex)
 		goto out;
 	while (sqlite3_step(srv) == SQLITE_ROW) {
@@ -1219,14 +1250,18 @@ out:
 int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 {
 	struct an a = { db, err, errlen, NULL, NULL };
+	struct rq_tuning tune;
 	int rc = -1;
 
 	if (err && errlen)
 		err[0] = '\0';
 	if (analyze_register_functions(db) < 0)
 		return an_fail(&a, "register functions");
-	if (an_exec(&a, "SAVEPOINT analyze") < 0)
+	rq_tune(db, &tune);
+	if (an_exec(&a, "SAVEPOINT analyze") < 0) {
+		rq_untune(db, &tune);
 		return -1;
+	}
 	if (an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, SQL_TEMP) < 0)
 		goto out;
 	a.ins = an_prep(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
@@ -1245,11 +1280,13 @@ out:
 	sqlite3_finalize(a.ins);
 	sqlite3_finalize(a.has);
 	sqlite3_exec(db, SQL_DROP_TEMP, NULL, NULL, NULL);
-	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.an_mm; DROP TABLE IF EXISTS temp.an_helo;",
+	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.an_mm; DROP TABLE IF EXISTS temp.an_helo;"
+		     " DROP TABLE IF EXISTS temp.an_auth; DROP TABLE IF EXISTS temp.an_auths;",
 		     NULL, NULL, NULL);
 	if (rc < 0)
 		sqlite3_exec(db, "ROLLBACK TO analyze", NULL, NULL, NULL);
 	if (sqlite3_exec(db, "RELEASE analyze", NULL, NULL, NULL) != SQLITE_OK && rc == 0)
 		rc = an_fail(&a, "commit");
+	rq_untune(db, &tune);
 	return rc;
 }

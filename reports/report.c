@@ -247,6 +247,54 @@ void json_rtable(struct jw *w, const struct rtable *t)
 	jw_arr_end(w);
 }
 
+/* ---- connection settings ------------------------------------------------------ */
+
+static int pragma_int(struct sqlite3 *db, const char *sql, long long *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void pragma_set(struct sqlite3 *db, const char *name, long long v)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof sql, "PRAGMA %s = %lld", name, v);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+void rq_tune(struct sqlite3 *db, struct rq_tuning *saved)
+{
+	long long cache;
+
+	memset(saved, 0, sizeof *saved);
+	if (pragma_int(db, "PRAGMA mmap_size", &saved->mmap_size) < 0 ||
+	    pragma_int(db, "PRAGMA cache_size", &saved->cache_size) < 0)
+		return;
+	saved->saved = 1;
+	if (saved->mmap_size < RQ_MMAP_BYTES)
+		pragma_set(db, "mmap_size", RQ_MMAP_BYTES);
+	/* cache_size: positive is pages, negative KiB; only ever grow it */
+	cache = saved->cache_size < 0 ? -saved->cache_size : saved->cache_size * 4;
+	if (cache < RQ_CACHE_KIB)
+		pragma_set(db, "cache_size", -(long long)RQ_CACHE_KIB);
+}
+
+void rq_untune(struct sqlite3 *db, const struct rq_tuning *saved)
+{
+	if (!saved->saved)
+		return;
+	pragma_set(db, "mmap_size", saved->mmap_size);
+	pragma_set(db, "cache_size", saved->cache_size);
+}
+
 /* ---- loading ------------------------------------------------------------------ */
 
 /* Start and bucket width of a timeline over [t0, t1]. */
@@ -406,6 +454,7 @@ void rdata_free(struct rdata *d)
 int report_write(struct sqlite3 *db, FILE *out, enum report_format f, char *err, size_t errlen)
 {
 	struct rdata d;
+	struct rq_tuning tune;
 	int rc, own_txn;
 
 	if (err && errlen)
@@ -418,11 +467,13 @@ int report_write(struct sqlite3 *db, FILE *out, enum report_format f, char *err,
 		snprintf(err, errlen, "report: cannot register SQL functions");
 		return -1;
 	}
+	rq_tune(db, &tune);
 	/* one read transaction: every section sees the same snapshot (WAL) */
 	own_txn = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	rc = rdata_load(db, &d, err, errlen);
 	if (own_txn)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	rq_untune(db, &tune);
 	if (rc < 0)
 		return -1;
 	if (f == REPORT_HTML)

@@ -75,6 +75,20 @@ struct rdata {
 	int nsrv;
 };
 
+/* Settings of a connection that scans a large database (report, findings,
+ * analyze): the file memory-mapped (up to RQ_MMAP_BYTES; SQLite clamps it to
+ * its compile-time maximum) so pages are not copied through the page cache
+ * over and over, and a larger page cache.  rq_tune() saves the connection's
+ * values in *saved, rq_untune() puts them back. */
+#define RQ_MMAP_BYTES  (1LL << 40)
+#define RQ_CACHE_KIB   65536      /* 64 MiB */
+struct rq_tuning {
+	long long mmap_size, cache_size;
+	int saved;
+};
+void rq_tune(struct sqlite3 *db, struct rq_tuning *saved);
+void rq_untune(struct sqlite3 *db, const struct rq_tuning *saved);
+
 int rdata_load(struct sqlite3 *db, struct rdata *d, char *err, size_t errlen);
 void rdata_free(struct rdata *d);
 

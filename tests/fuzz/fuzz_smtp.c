@@ -6,8 +6,10 @@
  * byte: bits 0-2 = every Nth chunk is followed by a gap in its direction (0 =
  * never); bits 3-5 = how the connection ends (enum smtp_end, mod 5); bit 6 =
  * feed a second session the same bytes cut into small pieces and compare the
- * two records (smtp.h: "the result is the same however the bytes are split");
- * bit 7 = every chunk is fed SMTP_REPEAT times in a row, so that short inputs
+ * two records (smtp.h: "the result is the same however the bytes are split"),
+ * unless bit 7 is set too;
+ * bit 7 = every chunk is fed SMTP_REPEAT times in a row (until
+ * SMTP_REPEAT_BYTES were fed, to keep runs fast), so that short inputs
  * reach the caps of limits.h (1024 commands or replies, 256 mails, 1024
  * recipients, 512 pipelined commands).  Each gap also reports an anomaly the
  * flow layer would (smtp_note_anomaly), its kind taken from the chunk.
@@ -20,6 +22,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SMTP_REPEAT (SMTP_CMDS_MAX + 100)
+#define SMTP_REPEAT_BYTES (256u << 10) /* no more repeating once this much was fed: speed */
 
 struct fed {
 	uint64_t bytes[2];
@@ -165,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!(s = smtp_new()))
 		return 0;
-	if ((ctl & 0x40) && !(t = smtp_new())) {
+	if ((ctl & 0xc0) == 0x40 && !(t = smtp_new())) {  /* not with bit 7: too slow */
 		smtp_free(s);
 		return 0;
 	}
@@ -173,7 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r1 = smtp_probe((enum smtp_dir)dir, chunk, n);
 		if (r1 < 0 || r1 > 2)
 			fuzz_fail("smtp_probe returned %d", r1);
-		for (rep = (ctl & 0x80) ? SMTP_REPEAT : 1; rep > 0; rep--) {
+		for (rep = (ctl & 0x80) && fed.bytes[0] + fed.bytes[1] < SMTP_REPEAT_BYTES ? SMTP_REPEAT : 1;
+		     rep > 0; rep--) {
 			feed(s, dir, chunk, n, ts);
 			if (t)
 				feed_pieces(t, dir, chunk, n, ts, &rng);
