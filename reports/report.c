@@ -272,27 +272,28 @@ static void pragma_set(struct sqlite3 *db, const char *name, long long v)
 
 void rq_tune(struct sqlite3 *db, struct rq_tuning *saved)
 {
-	long long cache;
+	long long v, page = 0;
+	int big;
 
 	memset(saved, 0, sizeof *saved);
-	if (pragma_int(db, "PRAGMA mmap_size", &saved->mmap_size) < 0 ||
-	    pragma_int(db, "PRAGMA cache_size", &saved->cache_size) < 0)
+	if (pragma_int(db, "PRAGMA cache_size", &saved->cache_size) < 0 ||
+	    pragma_int(db, "PRAGMA page_size", &page) < 0)
 		return;
 	saved->saved = 1;
-	if (saved->mmap_size < RQ_MMAP_BYTES)
-		pragma_set(db, "mmap_size", RQ_MMAP_BYTES);
-	/* cache_size: positive is pages, negative KiB; only ever grow it */
-	cache = saved->cache_size < 0 ? -saved->cache_size : saved->cache_size * 4;
-	if (cache < RQ_CACHE_KIB)
+	/* negative: KiB; positive: pages of page_size bytes (512..65536) */
+	v = saved->cache_size;
+	if (v < 0)
+		big = v <= -(long long)RQ_CACHE_KIB;
+	else
+		big = page > 0 && v >= (long long)RQ_CACHE_KIB * 1024 / page;
+	if (!big)
 		pragma_set(db, "cache_size", -(long long)RQ_CACHE_KIB);
 }
 
 void rq_untune(struct sqlite3 *db, const struct rq_tuning *saved)
 {
-	if (!saved->saved)
-		return;
-	pragma_set(db, "mmap_size", saved->mmap_size);
-	pragma_set(db, "cache_size", saved->cache_size);
+	if (saved->saved)
+		pragma_set(db, "cache_size", saved->cache_size);
 }
 
 /* ---- loading ------------------------------------------------------------------ */

@@ -14,12 +14,15 @@ WITH f AS (SELECT server_ip, server_port, count(*) AS findings,
              FROM s LEFT JOIN f ON f.server_ip = s.server_ip AND f.server_port = s.server_port
             ORDER BY rank, findings DESC, s.sessions DESC, s.server_ip, s.server_port
             LIMIT ?1)
+-- name, software: the most frequent; of values equally frequent, the greatest
+-- (byte order).  The per-server GROUP BYs read the covering index
+-- sessions_server_summary (schema 004).
 SELECT t.server_ip, t.server_port,
        (SELECT banner_host FROM sessions x
          WHERE x.server_ip = t.server_ip AND x.server_port = t.server_port AND x.banner_host IS NOT NULL
-         GROUP BY banner_host ORDER BY count(*) DESC LIMIT 1) AS name,
+         GROUP BY banner_host ORDER BY count(*) DESC, banner_host DESC LIMIT 1) AS name,
        (SELECT software FROM sessions x
          WHERE x.server_ip = t.server_ip AND x.server_port = t.server_port AND x.software IS NOT NULL
-         GROUP BY software ORDER BY count(*) DESC LIMIT 1) AS software,
+         GROUP BY software ORDER BY count(*) DESC, software DESC LIMIT 1) AS software,
        t.sessions, t.aborted, t.mails, t.findings, t.worst_severity, t.first_ts, t.last_ts
   FROM t ORDER BY t.rank, t.findings DESC, t.sessions DESC, t.server_ip, t.server_port;
