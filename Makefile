@@ -140,8 +140,8 @@ test-shared: all
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/smtpscope
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smtpscope
-	install -m 0644 README.md schema/README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/ 2>/dev/null || \
-		install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/README.md
+	install -m 0644 schema/README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/schema.md
 
 clean:
 	rm -rf build/release build/asan build/fuzz build/tests-out smtpscope.db smtpscope.db-wal smtpscope.db-shm report.html
