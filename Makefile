@@ -135,7 +135,7 @@ bench: all
 	@BUILD=$(B) ./tests/bench/bench.sh
 
 test-shared: all
-	@BUILD=$(B) ./tests/e2e/shared.sh
+	@BUILD=$(B) ./tests/run.sh shared
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/smtpscope

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/run.sh [unit|e2e|all]: runs the unit test programs and the end-to-end
+# tests/run.sh [unit|e2e|shared|all]: runs the unit test programs and the end-to-end
 # scripts, sums their "# N passed, M failed" lines and ends with the total
 # "N passed, N failed".  Exit status 1 when anything failed.
 # BUILD is the build directory (build/release by default).
@@ -50,13 +50,16 @@ if [ "$what" = unit ] || [ "$what" = all ]; then
 		run_one "unit/$(basename "$t")" "$t"
 	done
 fi
-if [ "$what" = e2e ] || [ "$what" = all ]; then
+e2e_list=tests/e2e/test_*.sh
+# shared: only the checks against ../shared (public captures, smtpgen truth)
+[ "$what" = shared ] && e2e_list="tests/e2e/test_shared.sh tests/e2e/test_smtpgen.sh"
+if [ "$what" = e2e ] || [ "$what" = shared ] || [ "$what" = all ]; then
 	rm -rf "$PCAPS" && mkdir -p "$PCAPS"
 	if ! "$MKPCAP" "$PCAPS" > "$OUT/mkpcap.log" 2>&1; then
 		echo "FAIL mkpcap: could not write the fixtures; see $OUT/mkpcap.log"
 		failed=$((failed + 1))
 	fi
-	for t in tests/e2e/test_*.sh; do
+	for t in $e2e_list; do
 		[ -f "$t" ] || continue
 		run_one "e2e/$(basename "$t" .sh)" sh "$t"
 	done
