@@ -53,6 +53,9 @@
 #define SMTP_MAILS_MAX         256     /* mail transactions stored per session */
 #define SMTP_RCPT_MAX          1024    /* recipients stored per mail */
 #define SMTP_ANOMALIES_MAX     64      /* anomaly rows stored per session; the rest only counted */
+#define SMTP_ANOM_PER_KIND     8       /* ... and at most this many of one kind, so a flood of one
+                                          (bare LF on every line) cannot push the others out */
+#define SMTP_DETAIL_MAX        64      /* bytes of context kept in an anomaly detail */
 #define SMTP_HEADER_BLOCK_MAX  (64u * 1024) /* message header bytes examined per mail */
 #define SMTP_DSN_SCAN_MAX      (256u * 1024) /* body bytes of a DSN candidate scanned for reports */
 #define DSN_RCPT_MAX           256     /* per-recipient DSN blocks stored per mail */

@@ -50,8 +50,6 @@
 #include "message.h"
 #include "software.h"
 
-#define SMTP_ANOM_PER_KIND 8    /* anomaly rows stored per kind (see above) */
-#define SMTP_DETAIL_MAX    64   /* bytes of context kept in an anomaly detail */
 #define SMTP_ENH_MAX       16   /* "5.7.1" fits; RFC 3463 allows 1+3+3 digits */
 #define SMTP_NUM_DIGITS    15   /* BDAT/XEXCH50/SIZE numbers longer than this are bad */
 

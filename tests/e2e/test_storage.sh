@@ -55,4 +55,26 @@ is "$(db_val "$k" "PRAGMA integrity_check")" ok "after kill -9 the database pass
 after=$(db_val "$k" "SELECT count(*) FROM sessions")
 ok "$([ "$after" -ge "$seen" ]; echo $?)" "after kill -9 every committed session is still there ($after >= $seen)"
 "$BIN" findings --db "$k" > /dev/null; ok $? "the database opens and answers after kill -9"
+
+# SIGINT during a replay: what was parsed is committed, open sessions are
+# written as truncated, the capture is marked finished (status interrupted).
+# The capture comes through a FIFO that stops in the middle of the first
+# session's message, so a session is surely open when the signal comes.
+g=$(fresh_db sigint)
+fifo="$OUT/sigint.fifo"
+rm -f "$fifo"; mkfifo "$fifo"
+"$BIN" replay -q --db "$g" - < "$fifo" &
+rpid=$!
+exec 9> "$fifo"
+head -c 20000 "$big" >&9
+sleep 1
+kill -INT $rpid; wait $rpid; rc=$?
+exec 9>&-
+rm -f "$fifo"
+is "$rc" 0 "SIGINT: replay exits 0 after a clean stop"
+is "$(db_val "$g" "SELECT status FROM captures")" interrupted "SIGINT: the capture says interrupted"
+like "$(db_val "$g" "SELECT finished FROM captures")" "^[0-9]" "SIGINT: the capture is marked finished (a time)"
+is "$(db_val "$g" "SELECT count(*) || ' ' || outcome || ' ' || end_reason FROM sessions")" "1 truncated capture" \
+	"SIGINT: the open session is written as truncated"
+is "$(db_val "$g" "PRAGMA integrity_check")" ok "SIGINT: integrity_check"
 done_testing
