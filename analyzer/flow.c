@@ -2,10 +2,13 @@
  *
  * Layout: flows are malloc'd one by one (never per packet) and chained in a
  * power-of-two bucket array that doubles when the load passes 1.  Each flow
- * is on exactly one of two idle lists, ordered by last activity, so the idle
+ * is on exactly one of three idle lists, ordered by last activity, so the idle
  * scan and eviction only ever look at list heads:
- *   short: handshake only, or closed (FIN both ways, RST) -> timeout_half_us
- *   long:  carrying data                                   -> timeout_est_us
+ *   short:  handshake only                     -> timeout_half_us
+ *   long:   carrying data                      -> timeout_est_us
+ *   closed: ended (FIN both ways, RST), kept to absorb late packets ->
+ *           timeout_half_us, and at most FLOW_CLOSED_MAX of them (the oldest
+ *           goes first: a capture whose clock barely moves must not pile them up)
  * Endpoint 0 of a flow is the smaller (address, port) pair; reassembly and
  * probing are indexed by the sending endpoint, and the SMTP direction is
  * derived from which endpoint is the client. */
@@ -25,7 +28,7 @@ enum flow_state {
 	FLOW_CLOSED,  /* ended; kept briefly to absorb late packets */
 };
 
-enum { LIST_SHORT, LIST_LONG };
+enum { LIST_SHORT, LIST_LONG, LIST_CLOSED, LIST__COUNT };
 
 struct flow {
 	struct flow *hnext;            /* bucket chain */
@@ -34,7 +37,7 @@ struct flow {
 	uint16_t port[2];
 	uint16_t vlan;
 	uint8_t ipv;                   /* 4 or 6 */
-	uint8_t list;                  /* LIST_SHORT or LIST_LONG */
+	uint8_t list;                  /* LIST_SHORT, LIST_LONG or LIST_CLOSED */
 	uint8_t state;                 /* enum flow_state */
 	int8_t client;                 /* endpoint that is the client, -1 unknown */
 	uint8_t syn_seen;              /* bit e: endpoint e sent a SYN */
@@ -62,7 +65,8 @@ struct flow_table {
 	void *ctx;
 	struct flow **buckets;         /* owned */
 	uint32_t nbuckets;             /* power of two */
-	struct flow_list lists[2];
+	struct flow_list lists[LIST__COUNT];
+	uint32_t n_closed;             /* flows on LIST_CLOSED */
 	struct reasm_env env;
 	struct reasm_sink sink;
 	struct flow *cur;              /* the flow reassembly is delivering for */
@@ -84,6 +88,8 @@ static void list_unlink(struct flow_table *t, struct flow *f)
 {
 	struct flow_list *l = &t->lists[f->list];
 
+	if (f->list == LIST_CLOSED) /* every flow is on exactly one list */
+		t->n_closed--;
 	if (f->lprev)
 		f->lprev->lnext = f->lnext;
 	else
@@ -100,6 +106,8 @@ static void list_append(struct flow_table *t, struct flow *f, int which)
 	struct flow_list *l = &t->lists[which];
 
 	f->list = (uint8_t)which;
+	if (which == LIST_CLOSED)
+		t->n_closed++;
 	f->lnext = NULL;
 	f->lprev = l->tail;
 	if (l->tail)
@@ -369,9 +377,13 @@ static void end_and_destroy(struct flow_table *t, struct flow *f, enum smtp_end 
 
 static void evict_one(struct flow_table *t)
 {
-	struct flow *f = t->lists[LIST_SHORT].head;
+	struct flow *f = t->lists[LIST_CLOSED].head;
 
-	if (!f)
+	if (f) { /* an ended flow: nothing to write, not an eviction */
+		destroy(t, f);
+		return;
+	}
+	if (!(f = t->lists[LIST_SHORT].head))
 		f = t->lists[LIST_LONG].head;
 	if (!f)
 		return;
@@ -408,6 +420,14 @@ static struct flow *create(struct flow_table *t, const uint8_t a[2][16], const u
 	if (++t->st.active > t->st.peak)
 		t->st.peak = t->st.active;
 	return f;
+}
+
+/* An ended flow joins the closed list; past FLOW_CLOSED_MAX the oldest goes. */
+static void close_flow(struct flow_table *t, struct flow *f)
+{
+	touch(t, f, LIST_CLOSED);
+	while (t->n_closed > FLOW_CLOSED_MAX && t->lists[LIST_CLOSED].head != f)
+		destroy(t, t->lists[LIST_CLOSED].head);
 }
 
 /* ---- the per-packet path ------------------------------------------------ */
@@ -470,7 +490,7 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 		f->last_ts = p->ts;
 
 	if (f->state == FLOW_CLOSED) {
-		touch(t, f, LIST_SHORT);
+		touch(t, f, LIST_CLOSED);
 		return;
 	}
 	if (syn) {
@@ -481,7 +501,7 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 	if (f->state == FLOW_IGNORE) {
 		if (rst || ((f->fin_seen |= (uint8_t)(fin << sender)) == 3)) {
 			end_session(t, f, rst ? SMTP_END_RST : SMTP_END_FIN);
-			touch(t, f, LIST_SHORT);
+			close_flow(t, f);
 		} else {
 			touch(t, f, LIST_LONG);
 		}
@@ -526,13 +546,13 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 		f->fin_seen |= (uint8_t)(1u << (unsigned)sender);
 	if (rst) {
 		end_session(t, f, SMTP_END_RST);
-		touch(t, f, LIST_SHORT);
+		close_flow(t, f);
 		return;
 	}
 	if (f->fin_seen == 3 && (!f->rd[0].fin || f->rd[0].next >= f->rd[0].fin_off) &&
 	    (!f->rd[1].fin || f->rd[1].next >= f->rd[1].fin_off)) {
 		end_session(t, f, SMTP_END_FIN);
-		touch(t, f, LIST_SHORT);
+		close_flow(t, f);
 		return;
 	}
 	touch(t, f, (f->sent[0] || f->sent[1]) && !f->fin_seen ? LIST_LONG : LIST_SHORT);
@@ -542,8 +562,8 @@ void flow_expire(struct flow_table *t, uint64_t now)
 {
 	int which;
 
-	for (which = 0; which < 2; which++) {
-		uint64_t timeout = which == LIST_SHORT ? t->cfg.timeout_half_us : t->cfg.timeout_est_us;
+	for (which = 0; which < LIST__COUNT; which++) {
+		uint64_t timeout = which == LIST_LONG ? t->cfg.timeout_est_us : t->cfg.timeout_half_us;
 		struct flow *f;
 		while ((f = t->lists[which].head) && f->last_ts + timeout <= now) {
 			if (f->state != FLOW_CLOSED)
@@ -557,7 +577,7 @@ void flow_flush_all(struct flow_table *t, enum smtp_end how)
 {
 	int which;
 
-	for (which = 0; which < 2; which++) {
+	for (which = 0; which < LIST__COUNT; which++) {
 		struct flow *f;
 		while ((f = t->lists[which].head))
 			end_and_destroy(t, f, how);
@@ -570,7 +590,7 @@ void flow_table_free(struct flow_table *t)
 
 	if (!t)
 		return;
-	for (which = 0; which < 2; which++) {
+	for (which = 0; which < LIST__COUNT; which++) {
 		struct flow *f;
 		while ((f = t->lists[which].head))
 			destroy(t, f);

@@ -21,6 +21,8 @@
                                              2M x ~300 B fits the 1 GB budget for 10^6 flows */
 #define FLOW_TIMEOUT_EST_US    (300ull * 1000000) /* established, idle: 5 minutes */
 #define FLOW_TIMEOUT_HALF_US   (30ull * 1000000)  /* SYN only, or closed by FIN/RST */
+#define FLOW_CLOSED_MAX        4096    /* ended flows kept (to absorb late retransmissions) at once;
+                                          beyond it the oldest is dropped early */
 #define FLOW_EXPIRE_EVERY_US   (1ull * 1000000)   /* how often the idle scan runs, capture time */
 #define PROBE_PAYLOAD_MAX      8       /* payload chunks per direction inspected for an SMTP start
                                           (SOCKS or STARTTLS-less preambles come first) */
@@ -29,7 +31,7 @@
 #define NDPI_PACKETS_MAX       32      /* nDPI's own NDPI_MAX_NUM_PKTS_PER_FLOW_TO_DISSECT */
 #define NDPI_AFTER_SMTP_MAX    4       /* payload packets nDPI still gets once our parser knows the
                                           flow is SMTP (it names SMTP by the 3rd); then its guess */
-#define CLASSIFY_FLOWS_MAX     8192    /* flows holding nDPI state (~2.7 KB each) at once; a flow
+#define CLASSIFY_FLOWS_MAX     4096    /* flows holding nDPI state (~2.7 KB each) at once; a flow
                                           beyond it is not given to nDPI (counted: ndpi_skipped) */
 
 /* ---- TCP reassembly ---------------------------------------------------- */

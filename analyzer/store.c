@@ -593,9 +593,10 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	}
 
 	/* cache_size: a batch's pages stay in memory instead of spilling to the
-	 * WAL page by page (16 MiB); temp_store: sorts and temp tables in memory. */
+	 * WAL page by page (8 MiB: a batch fits, and memory stays flat however
+	 * large the database grows); temp_store: sorts and temp tables in memory. */
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-			 " PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;"
+			 " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;"
 			 " PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
 		set_err(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
