@@ -20,6 +20,7 @@
  * wording and markers; message/delivery-status parts are read as RFC 3464
  * field groups.  The two sources are merged in finish() (see merge()). */
 #include "message.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -101,31 +102,9 @@ struct msg_parser {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
 static int is_wsp(int c)
 {
 	return c == ' ' || c == '\t';
-}
-
-/* Case-insensitive search of the NUL-terminated needle in hay[0..n). */
-static const char *ci_find(const char *hay, size_t n, const char *needle)
-{
-	size_t m = strlen(needle), i, j;
-
-	if (m == 0)
-		return hay;
-	for (i = 0; i + m <= n; i++) {
-		for (j = 0; j < m; j++)
-			if (lower((unsigned char)hay[i + j]) != lower((unsigned char)needle[j]))
-				break;
-		if (j == m)
-			return hay + i;
-	}
-	return NULL;
 }
 
 static int ci_eq(const char *a, size_t an, const char *b)
@@ -440,7 +419,7 @@ static void text_line(struct msg_parser *mp, const char *t, size_t n)
 		return;
 	}
 	for (i = 0; !mp->is_dsn && ndr_wording[i]; i++)
-		if (ci_find(t, n, ndr_wording[i]))
+		if (text_ci_find(t, n, ndr_wording[i]))
 			mp->is_dsn = 1;
 	if (parse_marker(t, n, &host, &hn, &st, &sn)) {
 		struct smtp_dsn_recipient *r = list_add(mp, &mp->ndr);
@@ -522,7 +501,7 @@ static void ct_parse(struct msg_parser *mp, const char *v, size_t vn)
 
 	ct_type(v, vn, &t, &tn);
 	for (k = 0; k < tn && k < MSG_CTYPE_MAX; k++)
-		mp->part_type[k] = (char)lower((unsigned char)t[k]);
+		mp->part_type[k] = (char)text_lower((unsigned char)t[k]);
 	mp->part_type[k] = '\0';
 	if (!ct_param(v, vn, "boundary", mp->part_boundary, sizeof mp->part_boundary))
 		mp->part_boundary[0] = '\0';
@@ -736,11 +715,11 @@ static void headers_end(struct msg_parser *mp)
 	if (mp->part_dsn)
 		mp->is_dsn = 1;
 	mp->candidate = mp->null_sender || strcmp(mp->part_type, "multipart/report") == 0;
-	if (mp->hdr_from && (ci_find(mp->hdr_from, strlen(mp->hdr_from), "postmaster") ||
-	                     ci_find(mp->hdr_from, strlen(mp->hdr_from), "mailer-daemon")))
+	if (mp->hdr_from && (text_ci_find(mp->hdr_from, strlen(mp->hdr_from), "postmaster") ||
+	                     text_ci_find(mp->hdr_from, strlen(mp->hdr_from), "mailer-daemon")))
 		mp->candidate = 1;
 	for (i = 0; mp->subject && ndr_subjects[i]; i++)
-		if (ci_find(mp->subject, strlen(mp->subject), ndr_subjects[i]))
+		if (text_ci_find(mp->subject, strlen(mp->subject), ndr_subjects[i]))
 			mp->candidate = 1;
 	if (!mp->candidate) {
 		mp->phase = PH_SKIP;

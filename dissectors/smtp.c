@@ -1688,7 +1688,7 @@ void smtp_note_anomaly(struct smtp_session *s, enum anomaly_kind kind, const cha
 	anomaly_z(s, kind, detail);
 }
 
-static void mail_free(struct smtp_mail *m)
+void smtp_mail_clear(struct smtp_mail *m)
 {
 	int i;
 
@@ -1718,6 +1718,7 @@ static void mail_free(struct smtp_mail *m)
 		free(m->dsn[i].diagnostic);
 	}
 	free(m->dsn);
+	memset(m, 0, sizeof *m);
 }
 
 void smtp_free(struct smtp_session *s)
@@ -1751,7 +1752,7 @@ void smtp_free(struct smtp_session *s)
 	free(r->auth_mechanisms);
 	free(r->auth_mechanism);
 	for (i = 0; i < r->n_mails; i++)
-		mail_free(&r->mails[i]);
+		smtp_mail_clear(&r->mails[i]);
 	free(r->mails);
 	for (i = 0; i < r->n_cmds; i++) {
 		free(r->cmds[i].verb);

@@ -194,6 +194,10 @@ const struct smtp_record *smtp_record(const struct smtp_session *s);
 /* Record an anomaly that the flow layer saw (gaps, overlaps, midstream). */
 void smtp_note_anomaly(struct smtp_session *s, enum anomaly_kind kind, const char *detail, uint64_t ts);
 
+/* Frees every field a struct smtp_mail owns and zeroes it (for a mail built
+ * outside a session, e.g. by msg_take() in a test). */
+void smtp_mail_clear(struct smtp_mail *m);
+
 /* Frees the session and its record. smtp_free(NULL) is a no-op. */
 void smtp_free(struct smtp_session *s);
 

@@ -4,6 +4,7 @@
  * text (case-insensitive substring, bounded by len: the text need not be
  * NUL-terminated) names the software.  More specific rows come first. */
 #include "software.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -57,26 +58,6 @@ static const struct fingerprint table[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-static int lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* Case-insensitive search of needle in hay[0..n); never reads past n. */
-static const char *ci_find(const char *hay, size_t n, const char *needle)
-{
-	size_t m = strlen(needle), i, j;
-
-	for (i = 0; i + m <= n; i++) {
-		for (j = 0; j < m; j++)
-			if (lower((unsigned char)hay[i + j]) != lower((unsigned char)needle[j]))
-				break;
-		if (j == m)
-			return hay + i;
-	}
-	return NULL;
-}
-
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';
@@ -92,7 +73,7 @@ static int is_alnum(int c)
  * dots dropped.  Empty when there is none. */
 static void version_after(const char *text, size_t len, const char *after, char *v, size_t vlen)
 {
-	const char *p = ci_find(text, len, after), *end = text + len;
+	const char *p = text_ci_find(text, len, after), *end = text + len;
 	size_t k = 0, i;
 
 	if (!p)
@@ -120,7 +101,7 @@ const char *software_fingerprint(const char *text, size_t len, char *version, si
 	if (!text)
 		return NULL;
 	for (f = table; f->must; f++) {
-		if (!ci_find(text, len, f->must) || (f->also && !ci_find(text, len, f->also)))
+		if (!text_ci_find(text, len, f->must) || (f->also && !text_ci_find(text, len, f->also)))
 			continue;
 		if (f->ver_after && version && vlen > 0)
 			version_after(text, len, f->ver_after, version, vlen);

@@ -20,30 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MSG_REPEAT 512
 #define MSG_REPEAT_BYTES (SMTP_DSN_SCAN_MAX + (64u << 10)) /* repeat no further: speed */
 
-static void mail_fields_free(struct smtp_mail *m)
-{
-	int i;
-
-	free(m->mail_from); free(m->params); free(m->body_type); free(m->ret); free(m->envid);
-	free(m->auth); free(m->final_enhanced);
-	for (i = 0; i < m->n_rcpts; i++) {
-		free(m->rcpts[i].address);
-		free(m->rcpts[i].enhanced);
-	}
-	free(m->rcpts);
-	free(m->hdr_from); free(m->hdr_to); free(m->subject); free(m->date);
-	free(m->message_id); free(m->content_type);
-	for (i = 0; i < m->n_dsn; i++) {
-		free(m->dsn[i].final_recipient);
-		free(m->dsn[i].action);
-		free(m->dsn[i].status);
-		free(m->dsn[i].reporting_mta);
-		free(m->dsn[i].diagnostic);
-	}
-	free(m->dsn);
-	memset(m, 0, sizeof *m);
-}
-
 static char *xstrdup(const char *s)
 {
 	char *c = strdup(s);
@@ -138,8 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    !str_same(a.dsn[i].reporting_mta, b.dsn[i].reporting_mta) ||
 			    !str_same(a.dsn[i].diagnostic, b.dsn[i].diagnostic))
 				fuzz_fail("splitting the message changed DSN recipient %d", i);
-		mail_fields_free(&b);
+		smtp_mail_clear(&b);
 	}
-	mail_fields_free(&a);
+	smtp_mail_clear(&a);
 	return 0;
 }
