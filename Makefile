@@ -131,7 +131,7 @@ demo: all
 	@echo "smtpscope: report written to report.html"
 	$(BIN) findings --db smtpscope.db
 
-bench: all
+bench: all deps-test
 	@BUILD=$(B) ./tests/bench/bench.sh
 
 test-shared: all
