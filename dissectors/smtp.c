@@ -125,17 +125,17 @@ struct dstate {
 	size_t len;      /* bytes in line[] */
 	uint64_t total;  /* bytes of that line so far, kept or not */
 	uint8_t last;    /* its last byte so far (to tell CRLF from a bare LF) */
-	int resync;      /* after a gap: drop bytes up to the next LF */
-	int garbage;     /* inside a run of binary lines */
-	int mode;        /* enum mode */
-	int tls_checked; /* first byte after STARTTLS looked at */
+	uint8_t resync;  /* after a gap: drop bytes up to the next LF */
+	uint8_t garbage; /* inside a run of binary lines */
+	uint8_t mode;    /* enum mode */
+	uint8_t tls_checked; /* first byte after STARTTLS looked at */
 };
 
 struct reply_acc {
-	int active;      /* a multi-line reply is being read */
+	uint8_t active;  /* a multi-line reply is being read */
+	uint8_t mismatch, too_many;
 	int code;
 	int lines;
-	int mismatch, too_many;
 	char *text;      /* the lines' text joined by '\n' (owned, NUL-terminated once a
 	                    reply started; grows up to SMTP_FIELD_MAX + 1) */
 	size_t text_cap; /* bytes allocated at text */
@@ -143,35 +143,37 @@ struct reply_acc {
 	uint64_t text_total;  /* text bytes, kept or not */
 };
 
+/* Flags are bytes: a mirror port holds many idle sessions at once. */
 struct smtp_session {
 	struct smtp_record r;
 	struct dstate d[2];
 	struct reply_acc ra;
-	int dead;          /* out of memory: every call returns -1 */
-	int finished;
 	uint64_t ts;       /* time of the bytes being parsed */
 	struct pend *pq;   /* pending commands (owned), pq[pq_head .. pq_head+pq_len) */
 	int pq_head, pq_len, pq_cap;
-	int any_reply;     /* a reply (banner included) was parsed */
 	uint64_t known_cmds; /* commands found in smtp_cmds.def */
-	int helo_accepted; /* the recorded HELO/EHLO got a 2xx */
-	int pipelining_adv, pipelining_noted;
-	int cmds_capped, replies_capped, mails_capped, ext_capped;
-	/* AUTH / X-EXPS */
-	int auth_active;   /* an exchange is open */
-	int auth_await;    /* a 334 is outstanding: the next client line is a payload */
-	int auth_first;    /* the open exchange is the recorded (first) one */
 	/* mail transaction */
 	int cur_mail;      /* -1 none, -2 open but not stored, else index */
 	int body_mail;     /* mail of the body being read (same encoding) */
-	int bdat_open;     /* BDAT chunks seen, LAST not yet */
-	int spec;          /* body started before the reply to DATA */
-	int body_bst;      /* enum body_state */
 	uint64_t body_size;
 	struct msg_parser *mp; /* parser of the body being read (owned) */
-	uint64_t chunk_left; int chunk_last;
+	uint64_t chunk_left;
 	uint64_t blob_left;
-	int unterminated;  /* a body ended with the connection or a gap */
+	uint8_t dead;      /* out of memory: every call returns -1 */
+	uint8_t finished;
+	uint8_t any_reply; /* a reply (banner included) was parsed */
+	uint8_t helo_accepted; /* the recorded HELO/EHLO got a 2xx */
+	uint8_t pipelining_adv, pipelining_noted;
+	uint8_t cmds_capped, replies_capped, mails_capped, ext_capped;
+	/* AUTH / X-EXPS */
+	uint8_t auth_active; /* an exchange is open */
+	uint8_t auth_await;  /* a 334 is outstanding: the next client line is a payload */
+	uint8_t auth_first;  /* the open exchange is the recorded (first) one */
+	uint8_t bdat_open;   /* BDAT chunks seen, LAST not yet */
+	uint8_t spec;        /* body started before the reply to DATA */
+	uint8_t body_bst;    /* enum body_state */
+	uint8_t chunk_last;
+	uint8_t unterminated; /* a body ended with the connection or a gap */
 	uint8_t kind_n[ANOM__COUNT]; /* anomalies stored per kind (at most SMTP_ANOM_PER_KIND) */
 };
 
@@ -273,7 +275,7 @@ static void sset(struct smtp_session *s, char **dst, const void *p, size_t n)
  * grown by grow() are always exactly this big, so no capacity is stored. */
 static int cap_for(int n, int max)
 {
-	int c = 2; /* small first: most sessions are short, and a mirror port holds many */
+	int c = 1; /* small first: most sessions are short, and a mirror port holds many */
 
 	if (n <= 0)
 		return 0;
@@ -780,8 +782,7 @@ static void reply_handle(struct smtp_session *s)
 		set_first_word(s, &r->banner_host, ra->text, ra->text_len);
 		ver[0] = 0;
 		sw = software_fingerprint(ra->text, ra->text_len, ver, sizeof ver);
-		if (sw)
-			sset(s, &r->software, sw, strlen(sw));
+		r->software = sw; /* a static name from the table */
 		if (ver[0])
 			sset(s, &r->software_version, ver, strnlen(ver, sizeof ver));
 		return;
@@ -1737,7 +1738,6 @@ void smtp_free(struct smtp_session *s)
 	free(s->pq);
 	free(r->banner_text);
 	free(r->banner_host);
-	free(r->software);
 	free(r->software_version);
 	free(r->helo_verb);
 	free(r->helo_arg);

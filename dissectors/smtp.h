@@ -50,7 +50,7 @@ enum smtp_outcome {
 };
 const char *smtp_outcome_name(enum smtp_outcome o);
 
-/* All strings below are NUL-terminated, owned by the record (malloc), at most
+/* All strings below (but software) are NUL-terminated, owned by the record (malloc), at most
  * SMTP_FIELD_MAX bytes, and may hold any byte but NUL that came off the wire:
  * escape them on output.  NULL means "not seen". Timestamps are microseconds
  * since the epoch, capture time. */
@@ -133,7 +133,8 @@ struct smtp_record {
 	int banner_code;        /* 0 when the banner was not seen (mid-stream pickup) */
 	char *banner_text;      /* all of the banner's text lines, joined with '\n' */
 	char *banner_host;      /* first word of the banner */
-	char *software;         /* "Exchange 2000", "Postfix", ... or NULL when unknown */
+	const char *software;   /* "Exchange 2000", "Postfix", ... or NULL when unknown: a static
+	                           name from software.c's table, not owned */
 	char *software_version; /* "5.0.2195.1600", "8.15.2", ... or NULL */
 	/* HELO/EHLO (the first one; later ones are in commands) */
 	char *helo_verb;        /* "EHLO" or "HELO" */
