@@ -272,12 +272,17 @@ static void pragma_set(struct sqlite3 *db, const char *name, long long v)
 
 void rq_tune(struct sqlite3 *db, struct rq_tuning *saved)
 {
-	long long v, page = 0;
+	long long v, page = 0, pages = 0;
 	int big;
 
 	memset(saved, 0, sizeof *saved);
 	if (pragma_int(db, "PRAGMA cache_size", &saved->cache_size) < 0 ||
-	    pragma_int(db, "PRAGMA page_size", &page) < 0)
+	    pragma_int(db, "PRAGMA page_size", &page) < 0 ||
+	    pragma_int(db, "PRAGMA page_count", &pages) < 0)
+		return;
+	/* A small database is read quickly through the connection's own cache;
+	 * growing it would only make memory follow the database size. */
+	if (pages * page < (long long)RQ_TUNE_MIN_DB_MIB << 20)
 		return;
 	saved->saved = 1;
 	/* negative: KiB; positive: pages of page_size bytes (512..65536) */

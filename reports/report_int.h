@@ -83,6 +83,7 @@ struct rdata {
  * too: after the schema 004 indexes it gained under 10% and made the mapped
  * file pages count as resident memory, so it is not used.) */
 #define RQ_CACHE_KIB   65536      /* 64 MiB */
+#define RQ_TUNE_MIN_DB_MIB 256    /* databases smaller than this keep their cache */
 struct rq_tuning {
 	long long cache_size;     /* PRAGMA cache_size before rq_tune() */
 	int saved;
