@@ -292,6 +292,18 @@ static int an_insert(struct an *a, const struct finding *f)
 	return rc == SQLITE_DONE ? 0 : an_fail(a, "insert finding");
 }
 
+/* Inserts a finding whose evidence was built (NULL evidence: the JSON
+ * writer ran out of memory, -1), then frees the evidence: every finding
+ * kind ends this way. */
+static int an_emit(struct an *a, struct finding *f)
+{
+	int r = f->evidence ? an_insert(a, f) : -1;
+
+	free((char *)f->evidence);
+	f->evidence = NULL;
+	return r;
+}
+
 /* 1 when the server already has a finding of this kind. */
 static int an_has(struct an *a, const char *ip, int port, const char *kind)
 {
@@ -546,8 +558,7 @@ static int an_non_fqdn(struct an *a)
 		f.remediation = kb ? REM_KB301401 : REM_FQDN;
 		f.t0 = sqlite3_column_double(cand, 5);
 		f.t1 = sqlite3_column_double(cand, 6);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		if (r < 0)
 			goto out;
 	}
@@ -625,8 +636,7 @@ static int an_mismatch(struct an *a)
 		f.remediation = REM_MISMATCH;
 		f.t0 = sqlite3_column_double(srv, 3);
 		f.t1 = sqlite3_column_double(srv, 4);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		free(b);
 		free(g);
 		if (r < 0)
@@ -784,8 +794,7 @@ static int an_stalled(struct an *a)
 		f.remediation = kb ? REM_KB301401 : REM_STALLED;
 		f.t0 = t0;
 		f.t1 = t1;
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		free(name);
 		if (r < 0)
 			goto out;
@@ -888,8 +897,7 @@ static int an_447(struct an *a)
 		f.remediation = an_has(a, ip, port, "non_fqdn_greeting") ? REM_KB301401 : REM_447;
 		f.t0 = sqlite3_column_double(srv, 3);
 		f.t1 = sqlite3_column_double(srv, 4);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		if (r < 0)
 			goto out;
 	}
@@ -925,8 +933,7 @@ static int an_447(struct an *a)
 		f.remediation = REM_447_UNTIED;
 		f.t0 = sqlite3_column_type(un, 1) == SQLITE_NULL ? -1 : sqlite3_column_double(un, 1);
 		f.t1 = sqlite3_column_type(un, 2) == SQLITE_NULL ? -1 : sqlite3_column_double(un, 2);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		free(top);
 		if (r < 0)
 			goto out;
@@ -1001,8 +1008,7 @@ static int an_client_helo(struct an *a)
 		f.remediation = REM_CLIENT_HELO;
 		f.t0 = sqlite3_column_double(cl, 2);
 		f.t1 = sqlite3_column_double(cl, 3);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		free(arg);
 		free(kind);
 		if (r < 0)
@@ -1089,8 +1095,7 @@ static int an_cleartext(struct an *a)
 		f.remediation = REM_CLEARTEXT;
 		f.t0 = sqlite3_column_double(srv, 5);
 		f.t1 = sqlite3_column_double(srv, 6);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		free(top);
 		if (r < 0)
 			goto out;
@@ -1195,8 +1200,7 @@ static int an_server_flags(struct an *a)
 		f.remediation = REM_REJECTED;
 		f.t0 = sqlite3_column_double(rej, 4);
 		f.t1 = sqlite3_column_double(rej, 5);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		free(name);
 		if (r < 0)
 			goto out;
@@ -1229,8 +1233,7 @@ static int an_server_flags(struct an *a)
 		f.remediation = REM_LEGACY;
 		f.t0 = sqlite3_column_double(leg, 4);
 		f.t1 = sqlite3_column_double(leg, 5);
-		r = f.evidence ? an_insert(a, &f) : -1;
-		free((char *)f.evidence);
+		r = an_emit(a, &f);
 		if (r < 0)
 			goto out;
 	}
