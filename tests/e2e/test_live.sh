@@ -29,6 +29,10 @@ ip netns del "sslt-probe$$"
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# exim drops to its own user and smtpscope to nobody: their files live in a
+# directory they can reach whatever the permissions of the checkout's path
+# (a CI clone may sit under a mode-700 directory).
+W=$(mktemp -d /tmp/smtpscope-live.XXXXXX) && chmod 755 "$W"
 
 # ---- the command line, before any network is set up
 "$BIN" live --list-interfaces > "$OUT/live-ifaces.txt" 2>&1
@@ -49,7 +53,7 @@ is "$(db_val "$bad" "SELECT status || ' ' || (error LIKE '%not a directory%') FR
 	"and the capture row says error with the reason, not running"
 SNS=ssv$$ CNS=scl$$ VS=vs$$ VC=vc$$
 NET=10.199.1 SRV=10.199.1.1 CLI=10.199.1.2
-dir="$OUT/live-exim"
+dir="$W/exim"
 log="$OUT/live-smtpscope.log"
 exim_pid="" live_pid="" idle_pid=""
 
@@ -60,6 +64,7 @@ cleanup() {
 	[ -f "$dir/exim.pid" ] && kill "$(cat "$dir/exim.pid")" 2> /dev/null
 	ip netns del "$SNS" 2> /dev/null
 	ip netns del "$CNS" 2> /dev/null
+	[ -n "$W" ] && rm -rf "$W"
 	return 0
 }
 trap cleanup EXIT
@@ -128,7 +133,7 @@ send_mail() { # send_mail N [swaks options]
 }
 
 # ---- smtpscope live, one worker, dropped to nobody
-db=$(fresh_db live)
+db="$W/live.db"
 rm -f "$log" # the background job truncates it only once it runs
 ip netns exec "$CNS" "$BIN" live -i "$VC" -Z nobody --stats-interval 1 --analyze-interval 1 \
 	--timeout-established 3 --timeout-half 3 --db "$db" > "$log" 2>&1 &
@@ -234,12 +239,12 @@ is "$(cat "$OUT/live-nobody.txt")" "$all" "and nobody can read it too"
 is "$(find "$dir/spool/input" -name '*-H' | wc -l | tr -d ' ')" "$want" "exim kept the $want messages in its spool"
 
 # ---- two workers in a PACKET_FANOUT group, --duration stops
-rm -rf "$OUT/live-pcaps"
-db2=$(fresh_db live-workers)
+rm -rf "$W/live-pcaps"
+db2="$W/live-workers.db"
 log2="$OUT/live-smtpscope-workers.log"
 rm -f "$log2"
 ip netns exec "$CNS" "$BIN" live -i "$VC" --workers 2 -Z nobody --duration 6 --stats-interval 1 \
-	--write-pcap "$OUT/live-pcaps" --db "$db2" > "$log2" 2>&1 &
+	--write-pcap "$W/live-pcaps" --db "$db2" > "$log2" 2>&1 &
 live_pid=$!
 wait_capturing "$log2" "$live_pid"
 ok $? "smtpscope live --workers 2 started (see $log2)"
@@ -252,10 +257,10 @@ is "$(db_val "$db2" "SELECT count(*) FROM sessions WHERE banner_host = 'aliasex2
 	"two workers: all 3 sessions stored complete (each flow stayed on one worker)"
 is "$(db_val "$db2" "SELECT value FROM capture_counters WHERE name = 'workers'")" 2 "the capture used 2 workers"
 is "$(db_val "$db2" "SELECT status FROM captures")" finished "and finished"
-npk=$(ls "$OUT/live-pcaps"/smtpscope-*.pcap 2> /dev/null | wc -l)
+npk=$(ls "$W/live-pcaps"/smtpscope-*.pcap 2> /dev/null | wc -l)
 ok "$([ "$npk" -ge 1 ]; echo $?)" "--write-pcap wrote a pcap file"
 db3=$(fresh_db live-rereplay)
-"$BIN" replay -q --db "$db3" "$OUT/live-pcaps"/smtpscope-*.pcap
+"$BIN" replay -q --db "$db3" "$W/live-pcaps"/smtpscope-*.pcap
 is "$(db_val "$db3" "SELECT count(*) FROM sessions WHERE banner_host = 'aliasex2000'")" 3 \
 	"replaying the written pcap gives the 3 sessions back"
 done_testing

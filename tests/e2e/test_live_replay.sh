@@ -25,9 +25,13 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 NS=srp$$ VA=ra$$ VB=rb$$
 live_pid=""
+# smtpscope drops to nobody: its databases live where nobody can reach them,
+# whatever the permissions of the checkout's path.
+W=$(mktemp -d /tmp/smtpscope-live.XXXXXX) && chmod 755 "$W"
 cleanup() {
 	[ -n "$live_pid" ] && kill "$live_pid" 2> /dev/null
 	ip netns del "$NS" 2> /dev/null
+	rm -rf "$W"
 	return 0
 }
 trap cleanup EXIT
@@ -74,7 +78,7 @@ live_run() {
 	lopts=""
 	while [ "$1" != "--" ]; do lopts="$lopts $1"; shift; done
 	shift
-	db=$(fresh_db "$name")
+	db="$W/$name.db"
 	log="$OUT/$name.log"
 	rm -f "$log" # the background job truncates it only once it runs
 	# shellcheck disable=SC2086
@@ -107,7 +111,7 @@ ok "$([ "$nsess" -gt 0 ]; echo $?)" "the offline replay found $nsess sessions"
 # ---- live at a set rate
 live_run live-paced -Z nobody -- --pps 2000
 ok $? "live capture while tcpreplay --pps 2000 sends it (see $OUT/live-paced.log)"
-db=$OUT/live-paced.db
+db=$W/live-paced.db
 snapshot "$db" > "$OUT/live-paced.txt"
 drops=$(db_val "$db" "SELECT dropped + if_dropped FROM captures")
 sent=$(sed -n 's/.*Successful packets: *\([0-9]*\).*/\1/p' "$OUT/live-paced-tcpreplay.log" | head -n 1)
@@ -126,7 +130,7 @@ is "$(db_val "$db" "SELECT kind || ' ' || status FROM captures")" "live finished
 # ---- top speed, 1 MiB buffer: drops must show
 live_run live-flood -B 1 -Z nobody -- --topspeed --loop 5
 ok $? "live capture while tcpreplay --topspeed --loop 5 floods it (see $OUT/live-flood.log)"
-db=$OUT/live-flood.db
+db=$W/live-flood.db
 drops=$(db_val "$db" "SELECT dropped + if_dropped FROM captures")
 if [ "${drops:-0}" -gt 0 ]; then
 	ok 0 "drops are counted in the capture row ($drops)"
