@@ -13,7 +13,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CFG     ?= release
 CC      ?= cc
-PKGS     = libpcap libndpi sqlite3
+PKGS     = libpcap libndpi sqlite3 libpsl libcrypto zlib libzstd liblzma hiredis libmicrohttpd
 B        = build/$(CFG)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -30,9 +30,9 @@ CFLAGS     += -std=gnu11 $(OPT) $(WARN) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS    += $(filter -fsanitize=%,$(OPT))
 LDLIBS     += $(PKG_LIBS) -lpthread
 
-ANALYZER_SRC = $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
-DISSECT_SRC  = $(wildcard dissectors/*.c)
-REPORT_SRC   = $(wildcard reports/*.c)
+ANALYZER_SRC = $(filter-out analyzer/cli/main.c,$(wildcard analyzer/*/*.c))
+DISSECT_SRC  = $(wildcard dissectors/*.c dissectors/*/*.c)
+REPORT_SRC   = $(wildcard reports/*.c reports/*/*.c)
 LIB_SRC      = $(ANALYZER_SRC) $(DISSECT_SRC) $(REPORT_SRC)
 LIB_OBJ      = $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/query_sql.o
 LIB          = $(B)/libsmtpscope.a
@@ -76,7 +76,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(B)/analyzer/main.o $(LIB)
+$(BIN): $(B)/analyzer/cli/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)

@@ -1,5 +1,5 @@
 /* \summary: FQDN check (RFC 1035, 1123, 3696, 5321); see fqdn.h. */
-#include "fqdn.h"
+#include "dissectors/fqdn.h"
 
 #include <string.h>
 

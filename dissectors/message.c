@@ -19,13 +19,13 @@
  * multiparts.  text parts (and a non-multipart body) are scanned for NDR
  * wording and markers; message/delivery-status parts are read as RFC 3464
  * field groups.  The two sources are merged in finish() (see merge()). */
-#include "message.h"
-#include "text.h"
+#include "dissectors/message.h"
+#include "dissectors/text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/limits.h"
+#include "analyzer/base/limits.h"
 
 #define MSG_LINE_MAX     SMTP_LINE_MAX  /* one line; the rest up to LF is dropped */
 #define MSG_UNFOLD_MAX   SMTP_LINE_MAX  /* one unfolded header field (name, colon, value) */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "smtp.h"
+#include "dissectors/smtp.h"
 
 struct msg_parser;
 

@@ -39,16 +39,16 @@
  * others; anomalies_total counts every occurrence.  Cap anomalies (commands,
  * replies, mails, recipients per mail, extensions) are recorded once, when
  * the cap is first hit. */
-#include "smtp.h"
+#include "dissectors/smtp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "analyzer/limits.h"
-#include "message.h"
-#include "software.h"
+#include "analyzer/base/limits.h"
+#include "dissectors/message.h"
+#include "dissectors/software.h"
 
 #define SMTP_ENH_MAX       16   /* "5.7.1" fits; RFC 3463 allows 1+3+3 digits */
 #define SMTP_NUM_DIGITS    15   /* BDAT/XEXCH50/SIZE numbers longer than this are bad */
@@ -57,7 +57,7 @@
 
 enum smtp_cmd {
 #define SMTP_CMD(id, verb, note) SMTP_CMD_##id,
-#include "smtp_cmds.def"
+#include "dissectors/smtp_cmds.def"
 #undef SMTP_CMD
 	SMTP_CMD__COUNT,
 	SMTP_CMD_UNKNOWN = SMTP_CMD__COUNT, /* a line that is no command */
@@ -70,7 +70,7 @@ static const struct {
 	size_t len;
 } smtp_cmds[] = {
 #define SMTP_CMD(id, verb, note) { verb, sizeof verb - 1 },
-#include "smtp_cmds.def"
+#include "dissectors/smtp_cmds.def"
 #undef SMTP_CMD
 };
 

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analyzer/anomaly.h"
+#include "analyzer/base/anomaly.h"
 
 enum smtp_dir { SMTP_C2S = 0, SMTP_S2C = 1 };
 

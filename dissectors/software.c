@@ -3,8 +3,8 @@
  * One table, tried in order: the first row whose patterns all occur in the
  * text (case-insensitive substring, bounded by len: the text need not be
  * NUL-terminated) names the software.  More specific rows come first. */
-#include "software.h"
-#include "text.h"
+#include "dissectors/software.h"
+#include "dissectors/text.h"
 
 #include <string.h>
 

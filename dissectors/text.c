@@ -1,5 +1,5 @@
 /* \summary: small text helpers shared by the dissectors; see text.h. */
-#include "text.h"
+#include "dissectors/text.h"
 
 #include <string.h>
 

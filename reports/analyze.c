@@ -48,7 +48,7 @@
  * Everything is computed by GROUP BY queries into temporary tables; C loops
  * run over those results (servers, clients, reports), never over all sessions.
  * analyze_run() replaces the findings inside one savepoint. */
-#include "analyze.h"
+#include "reports/analyze.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -56,9 +56,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dissectors/fqdn.h"
-#include "escape.h"
-#include "report_int.h"
+#include "dissectors/fqdn.h"
+#include "reports/escape.h"
+#include "reports/report_int.h"
 
 #define EXPIRY_S        172800.0 /* Exchange's default message expiration: 2 days */
 #define EV_EXAMPLES     10       /* example ids in evidence */

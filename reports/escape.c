@@ -1,6 +1,6 @@
 /* \summary: escaping writers for HTML, JSON (RFC 8259), CSV (RFC 4180) and
  * terminal text; UTF-8 decoding per RFC 3629 section 4.  See escape.h. */
-#include "escape.h"
+#include "reports/escape.h"
 
 #include <math.h>
 #include <stdint.h>

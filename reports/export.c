@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "export.h"
+#include "reports/export.h"
 
 struct export_def {
 	const char *name;

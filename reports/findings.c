@@ -1,11 +1,11 @@
 /* \summary: `smtpscope findings`: the findings table as an aligned text
  * table, a JSON array (evidence embedded as objects) or RFC 4180 CSV. */
-#include "report.h"
+#include "reports/report.h"
 
 #include <sqlite3.h>
 #include <string.h>
 
-#include "report_int.h"
+#include "reports/report_int.h"
 
 #define TXT_TARGET_MAX 60   /* columns of "ip:port" / "client ip" */
 #define TXT_KIND_MAX   22

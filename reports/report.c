@@ -1,15 +1,15 @@
 /* \summary: the report: loads each section (the files in reports/queries/) into small
  * capped tables, then hands them to the HTML, text or JSON renderer. */
-#include "report.h"
+#include "reports/report.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../analyzer/embedded.h"
-#include "analyze.h"
-#include "report_int.h"
+#include "analyzer/base/embedded.h"
+#include "reports/analyze.h"
+#include "reports/report_int.h"
 
 int report_format_parse(const char *s)
 {

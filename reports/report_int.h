@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
-#include "escape.h"
+#include "reports/escape.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/limits.h"
+#include "analyzer/base/limits.h"
 #include "dissectors/smtp.h"
 
 /* Chunks of one input are separated by these 4 bytes (also in smtp.dict). */

@@ -16,7 +16,7 @@
 #include <pcap/dlt.h>
 
 #include "tests/fuzz/fuzz_common.h"
-#include "analyzer/decode.h"
+#include "analyzer/engine/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

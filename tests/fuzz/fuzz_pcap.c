@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "tests/fuzz/fuzz_common.h"
-#include "analyzer/classify.h"
-#include "analyzer/pipeline.h"
+#include "analyzer/engine/classify.h"
+#include "analyzer/engine/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

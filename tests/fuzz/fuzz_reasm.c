@@ -25,7 +25,7 @@
  *    env.held_bytes; after reasm_flush nothing is held; after reasm_release
  *    env.held_bytes is 0. */
 #include "tests/fuzz/fuzz_common.h"
-#include "analyzer/reasm.h"
+#include "analyzer/engine/reasm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

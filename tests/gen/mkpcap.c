@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "mkpcap_wire.h"
+#include "tests/gen/mkpcap_wire.h"
 
 #define T0 991908000ull          /* 2001-06-07 10:00:00 UTC, a Thursday */
 #define NS 1000000000ull

@@ -4,13 +4,13 @@
  * then the link or tunnel around it).  Every frame handed to decode_frame()
  * is first copied into an exact-size malloc() block so that AddressSanitizer
  * sees a one-byte over-read. */
-#include "analyzer/decode.h"
+#include "analyzer/engine/decode.h"
 
 #include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/limits.h"
+#include "analyzer/base/limits.h"
 #include "tests/tap.h"
 
 #define BUF 4096

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyzer/limits.h"
+#include "analyzer/base/limits.h"
 #include "dissectors/message.h"
 #include "tests/tap.h"
 

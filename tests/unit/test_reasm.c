@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/limits.h"
-#include "analyzer/reasm.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/engine/reasm.h"
 #include "tests/tap.h"
 
 #define COL_MAX (1u << 17)

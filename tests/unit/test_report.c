@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tap.h"
-#include "analyzer/embedded.h"
+#include "tests/tap.h"
+#include "analyzer/base/embedded.h"
 #include "reports/analyze.h"
 #include "reports/escape.h"
 #include "reports/report.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/limits.h"
+#include "analyzer/base/limits.h"
 #include "dissectors/smtp.h"
 #include "tests/tap.h"
 

@@ -10,10 +10,10 @@
 
 #include <sqlite3.h>
 
-#include "analyzer/store.h"
-#include "analyzer/merge.h"
-#include "analyzer/embedded.h"
-#include "analyzer/limits.h"
+#include "analyzer/store/store.h"
+#include "analyzer/store/merge.h"
+#include "analyzer/base/embedded.h"
+#include "analyzer/base/limits.h"
 #include "reports/export.h"
 #include "tests/tap.h"
 

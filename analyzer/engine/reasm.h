@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "anomaly.h"
+#include "analyzer/base/anomaly.h"
 
 struct reasm_seg; /* a held out-of-order segment (private) */
 

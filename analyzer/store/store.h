@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "../dissectors/smtp.h"
+#include "dissectors/smtp.h"
 
 struct sqlite3;
 struct store;

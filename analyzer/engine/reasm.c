@@ -37,8 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
-#include "reasm.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/engine/reasm.h"
 
 struct reasm_seg {
 	struct reasm_seg *next;   /* circular: the tail's next is the head */

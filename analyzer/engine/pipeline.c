@@ -1,6 +1,6 @@
 /* \summary: decoder -> flows -> sessions, for one capture thread; see pipeline.h. */
-#include "pipeline.h"
-#include "classify.h"
+#include "analyzer/engine/pipeline.h"
+#include "analyzer/engine/classify.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* \summary: lookup in the SQL files built into the binary (see scripts/embed-sql.sh). */
 #include <string.h>
 
-#include "embedded.h"
+#include "analyzer/base/embedded.h"
 
 const char *embedded_find(const struct embedded_sql *tab, const char *name)
 {

@@ -1,11 +1,11 @@
 /* \summary: capture files through libpcap: open, check the link type, read,
  * report progress, stop on signals, and turn a corrupt record into a clear
  * error with its byte offset; see capture.h. */
-#include "capture.h"
-#include "decode.h"
-#include "limits.h"
-#include "pipeline.h"
-#include "session_queue.h"
+#include "analyzer/capture/capture.h"
+#include "analyzer/engine/decode.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/engine/pipeline.h"
+#include "analyzer/store/session_queue.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,13 +11,13 @@
  * and --duration.  At the stop the workers write their open sessions as
  * truncated (SMTP_END_CAPTURE), the capture row is marked finished, and a
  * last line says how many packets were dropped. */
-#include "live.h"
-#include "live_dump.h"
-#include "live_priv.h"
-#include "live_worker.h"
-#include "limits.h"
-#include "store.h"
-#include "../reports/analyze.h"
+#include "analyzer/capture/live.h"
+#include "analyzer/capture/live_dump.h"
+#include "analyzer/capture/live_priv.h"
+#include "analyzer/capture/live_worker.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/store/store.h"
+#include "reports/analyze.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "analyzer/store/store.h"
 
 /* One ended session on its way to the writer.  Owns s (smtp_free). */
 struct session_item {

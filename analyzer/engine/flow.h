@@ -20,10 +20,10 @@
 
 #include <stdint.h>
 
-#include "decode.h"
-#include "reasm.h"
-#include "store.h"
-#include "../dissectors/smtp.h"
+#include "analyzer/engine/decode.h"
+#include "analyzer/engine/reasm.h"
+#include "analyzer/store/store.h"
+#include "dissectors/smtp.h"
 
 struct classifier;
 struct flow_table;

@@ -4,7 +4,7 @@
 
 enum anomaly_kind {
 #define X(code, name, what) ANOM_##code,
-#include "anomalies.def"
+#include "analyzer/base/anomalies.def"
 #undef X
 	ANOM__COUNT
 };

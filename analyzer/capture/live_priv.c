@@ -1,5 +1,5 @@
 /* \summary: privilege drop for `smtpscope live`; see live_priv.h. */
-#include "live_priv.h"
+#include "analyzer/capture/live_priv.h"
 
 #include <errno.h>
 #include <grp.h>

@@ -1,15 +1,15 @@
 /* \summary: names and descriptions of the anomaly kinds. */
-#include "anomaly.h"
+#include "analyzer/base/anomaly.h"
 
 static const char *const names[] = {
 #define X(code, name, what) name,
-#include "anomalies.def"
+#include "analyzer/base/anomalies.def"
 #undef X
 };
 
 static const char *const descriptions[] = {
 #define X(code, name, what) what,
-#include "anomalies.def"
+#include "analyzer/base/anomalies.def"
 #undef X
 };
 

@@ -1,6 +1,6 @@
 /* \summary: rolling pcap files of SMTP flows for `smtpscope live --write-pcap`;
  * see live_dump.h. */
-#include "live_dump.h"
+#include "analyzer/capture/live_dump.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -21,14 +21,14 @@
  * that arrived first.  The DECODE_FRAG_DROPPED counter counts both frames
  * answered DECODE_FRAG_DROPPED and datagrams thrown away without such a frame
  * (expired or evicted), so every datagram lost shows up at least once. */
-#include "decode.h"
+#include "analyzer/engine/decode.h"
 
 #include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "limits.h"
+#include "analyzer/base/bytes.h"
+#include "analyzer/base/limits.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

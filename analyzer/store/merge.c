@@ -16,8 +16,8 @@
 
 #include <sqlite3.h>
 
-#include "merge.h"
-#include "store.h"
+#include "analyzer/store/merge.h"
+#include "analyzer/store/store.h"
 
 #define SRC "merge_src"
 

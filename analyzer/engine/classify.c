@@ -1,8 +1,8 @@
 /* \summary: nDPI 4.2 classification; see classify.h.
  * API as installed by Debian's libndpi-dev 4.2: 5-argument
  * ndpi_detection_process_packet(), 4-argument ndpi_detection_giveup(). */
-#include "classify.h"
-#include "limits.h"
+#include "analyzer/engine/classify.h"
+#include "analyzer/base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* \summary: capture worker threads and the session queue of `smtpscope
  * live`; see live_worker.h. */
-#include "live_worker.h"
-#include "live_dump.h"
+#include "analyzer/capture/live_worker.h"
+#include "analyzer/capture/live_dump.h"
 
 #include <errno.h>
 #include <poll.h>

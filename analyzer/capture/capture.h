@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow.h"
-#include "store.h"
+#include "analyzer/engine/flow.h"
+#include "analyzer/store/store.h"
 
 struct replay_opts {
 	int quiet;                 /* no progress line */

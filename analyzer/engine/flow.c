@@ -12,9 +12,9 @@
  * Endpoint 0 of a flow is the smaller (address, port) pair; reassembly and
  * probing are indexed by the sending endpoint, and the SMTP direction is
  * derived from which endpoint is the client. */
-#include "flow.h"
-#include "classify.h"
-#include "limits.h"
+#include "analyzer/engine/flow.h"
+#include "analyzer/engine/classify.h"
+#include "analyzer/base/limits.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>

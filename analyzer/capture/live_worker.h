@@ -21,10 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
-#include "pipeline.h"
-#include "session_queue.h"
-#include "store.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/engine/pipeline.h"
+#include "analyzer/store/session_queue.h"
+#include "analyzer/store/store.h"
 
 
 struct live_dump;

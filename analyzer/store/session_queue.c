@@ -1,6 +1,6 @@
 /* \summary: the session queue between capture threads and the SQLite writer;
  * see session_queue.h. */
-#include "session_queue.h"
+#include "analyzer/store/session_queue.h"
 
 #include <errno.h>
 #include <stdlib.h>

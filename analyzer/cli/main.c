@@ -3,14 +3,14 @@
  *
  * Exit codes: 0 ok, 1 runtime error (bad capture, database refused, I/O),
  * 2 usage error (unknown command or option, missing argument). */
-#include "capture.h"
-#include "limits.h"
-#include "live.h"
-#include "merge.h"
-#include "store.h"
-#include "../reports/analyze.h"
-#include "../reports/export.h"
-#include "../reports/report.h"
+#include "analyzer/capture/capture.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/capture/live.h"
+#include "analyzer/store/merge.h"
+#include "analyzer/store/store.h"
+#include "reports/analyze.h"
+#include "reports/export.h"
+#include "reports/report.h"
 
 #include <errno.h>
 #include <getopt.h>

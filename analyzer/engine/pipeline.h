@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-#include "decode.h"
-#include "flow.h"
+#include "analyzer/engine/decode.h"
+#include "analyzer/engine/flow.h"
 
 struct pipeline {
 	struct decoder *dec;        /* owned */

@@ -23,12 +23,12 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
-#include "embedded.h"
-#include "merge.h"
-#include "limits.h"
-#include "anomaly.h"
-#include "../dissectors/fqdn.h"
+#include "analyzer/store/store.h"
+#include "analyzer/base/embedded.h"
+#include "analyzer/store/merge.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/base/anomaly.h"
+#include "dissectors/fqdn.h"
 
 #define STORE_BUSY_MS 5000   /* wait this long for another writer's lock */
 
