@@ -13,7 +13,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CFG     ?= release
 CC      ?= cc
-PKGS     = libpcap libndpi sqlite3 libpsl libcrypto zlib libzstd liblzma hiredis libmicrohttpd
+PKGS     = libpcap libndpi sqlite3 libpsl libcrypto zlib libzstd liblzma hiredis libmicrohttpd libxxhash
 B        = build/$(CFG)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \

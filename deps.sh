@@ -4,14 +4,15 @@
 # 'apt-get update'); otherwise it prints the exact command and fails.
 #   build: compiler toolchain, libpcap, nDPI 4.2, SQLite, libpsl + publicsuffix,
 #          OpenSSL libcrypto (X.509), zlib/zstd/xz (compressed captures),
-#          hiredis (events to Redis), libmicrohttpd (metrics endpoint)
+#          hiredis (events to Redis), libmicrohttpd (metrics endpoint),
+#          xxHash (whole-file content identity of imported captures)
 #   test:  build + what the tests use (tshark, tcpreplay, chromium, clang for
 #          fuzzing, iproute2, exim4 and swaks for the live test, python3,
 #          redis-server, promtool, rsyslog, systemd-analyze, dpkg-deb, man)
 set -eu
 group=${1:-build}
 
-build_pkgs="gcc make pkg-config libc6-dev libpcap-dev libndpi-dev libsqlite3-dev libpsl-dev publicsuffix libssl-dev zlib1g-dev libzstd-dev liblzma-dev libhiredis-dev libmicrohttpd-dev"
+build_pkgs="gcc make pkg-config libc6-dev libpcap-dev libndpi-dev libsqlite3-dev libpsl-dev publicsuffix libssl-dev zlib1g-dev libzstd-dev liblzma-dev libhiredis-dev libmicrohttpd-dev libxxhash-dev"
 test_pkgs="python3 sqlite3 tshark tcpreplay libndpi-bin chromium clang libclang-rt-14-dev iproute2 exim4-daemon-light swaks libnet-ssleay-perl libio-socket-ssl-perl openssl valgrind procps redis-server prometheus rsyslog systemd dpkg-dev man-db groff-base bash-completion gzip zstd xz-utils"
 
 case $group in
