@@ -14,7 +14,11 @@
  *          msg_feed() as they are, CRLF.CRLF (or LF.LF) ends it.
  *   BDAT   exactly n chunk bytes after "BDAT n [LAST]".
  *   BLOB   exactly n XEXCH50 bytes after its 354.
- *   TLS    after "220" to STARTTLS: bytes are only counted.
+ *   TLS    after "220" to STARTTLS or X-ANONYMOUSTLS (or from the start,
+ *          smtp_begin_tls()): bytes go to the TLS parser (tls.c).  When the
+ *          first bytes after the 220 are SMTP text instead of a TLS record,
+ *          the session is flagged (tls_plaintext), and both directions go
+ *          back to LINES, so the second EHLO and the mail are parsed.
  * Every decision is taken on a whole line, so segmentation never matters.
  *
  * Commands wait for their reply in a FIFO (at most SMTP_PENDING_MAX); end of
@@ -49,6 +53,7 @@
 #include "analyzer/base/limits.h"
 #include "dissectors/message.h"
 #include "dissectors/software.h"
+#include "dissectors/tls.h"
 
 #define SMTP_ENH_MAX       16   /* "5.7.1" fits; RFC 3463 allows 1+3+3 digits */
 #define SMTP_NUM_DIGITS    15   /* BDAT/XEXCH50/SIZE numbers longer than this are bad */
@@ -129,6 +134,7 @@ struct dstate {
 	uint8_t garbage; /* inside a run of binary lines */
 	uint8_t mode;    /* enum mode */
 	uint8_t tls_checked; /* first byte after STARTTLS looked at */
+	uint8_t tls_is;      /* ... and it could start a TLS record */
 };
 
 struct reply_acc {
@@ -175,6 +181,7 @@ struct smtp_session {
 	uint8_t chunk_last;
 	uint8_t unterminated; /* a body ended with the connection or a gap */
 	uint8_t kind_n[ANOM__COUNT]; /* anomalies stored per kind (at most SMTP_ANOM_PER_KIND) */
+	struct tls_session *tls; /* owned; the TLS parser once TLS began, else NULL */
 };
 
 static const char *const outcome_names[] = {
@@ -724,7 +731,7 @@ static void reply_auth(struct smtp_session *s, int code)
 }
 
 static void client_reinject(struct smtp_session *s);
-static void tls_start(struct smtp_session *s);
+static void tls_start(struct smtp_session *s, const char *mode);
 
 /* A whole reply was read: store it and pair it with the oldest command. */
 static void reply_handle(struct smtp_session *s)
@@ -771,7 +778,8 @@ static void reply_handle(struct smtp_session *s)
 	/* the greeting: the first reply, unless it answers STARTTLS or a
 	 * command sent before it (4xx/5xx greeting with nothing pending) */
 	if (!s->any_reply &&
-	    ((code == 220 && (!e || e->type != SMTP_CMD_STARTTLS)) ||
+	    ((code == 220 && (!e || (e->type != SMTP_CMD_STARTTLS &&
+				     e->type != SMTP_CMD_X_ANONYMOUSTLS))) ||
 	     (!e && r->cmds_total == 0 && code >= 400))) {
 		char ver[64];
 		const char *sw;
@@ -873,10 +881,12 @@ static void reply_handle(struct smtp_session *s)
 		}
 		break;
 	case SMTP_CMD_STARTTLS:
+	case SMTP_CMD_X_ANONYMOUSTLS: /* Exchange 2007+: STARTTLS under another name */
 		r->starttls_code = code;
 		if (code == 220) {
+			int x = e->type == SMTP_CMD_X_ANONYMOUSTLS;
 			pq_pop(s);
-			tls_start(s);
+			tls_start(s, x ? "x-anonymoustls" : "starttls");
 			return;
 		}
 		break;
@@ -1448,16 +1458,35 @@ static size_t lines_step(struct smtp_session *s, int dir, const uint8_t *p, size
 	return take + 1;
 }
 
-static void tls_first_byte(struct smtp_session *s, int dir, uint8_t b)
+/* The bytes after the 220 are SMTP, not TLS: say so and parse on as SMTP. */
+static void plaintext_resume(struct smtp_session *s, int dir)
+{
+	s->r.tls_plaintext = 1;
+	anomaly_z(s, ANOM_PLAINTEXT_AFTER_STARTTLS, dir == SMTP_C2S ? "client" : "server");
+	s->d[SMTP_C2S].mode = M_LINES;
+	s->d[SMTP_S2C].mode = M_LINES;
+}
+
+/* M_TLS: the first byte of each direction decides TLS or plaintext (a TLS
+ * record starts with content type 20..24); TLS bytes go to the parser.
+ * Returns the bytes used: 0 when the direction went back to LINES. */
+static size_t tls_bytes(struct smtp_session *s, int dir, const uint8_t *p, size_t n)
 {
 	struct dstate *d = &s->d[dir];
 
-	if (d->tls_checked)
-		return;
-	d->tls_checked = 1;
-	/* a TLS record starts with content type 0x14..0x18 */
-	if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || is_digit(b))
-		anomaly_z(s, ANOM_DATA_IN_TLS, dir == SMTP_C2S ? "client" : "server");
+	if (!d->tls_checked) {
+		d->tls_checked = 1;
+		d->tls_is = (uint8_t)tls_probe_byte(p[0]);
+		if (!d->tls_is && !s->d[!dir].tls_is) {
+			plaintext_resume(s, dir);
+			return 0;
+		}
+		if (!d->tls_is)
+			anomaly_z(s, ANOM_DATA_IN_TLS, dir == SMTP_C2S ? "client" : "server");
+	}
+	if (s->tls && tls_feed(s->tls, dir == SMTP_C2S ? TLS_C2S : TLS_S2C, p, n, s->ts) < 0)
+		s->dead = 1;
+	return n;
 }
 
 /* Parses p[0..n) of direction dir in whatever mode it is in. */
@@ -1491,8 +1520,7 @@ static void feed_dir(struct smtp_session *s, int dir, const uint8_t *p, size_t n
 			}
 			break;
 		default: /* M_TLS */
-			tls_first_byte(s, dir, p[0]);
-			used = n;
+			used = tls_bytes(s, dir, p, n);
 			break;
 		}
 		p += used;
@@ -1519,23 +1547,34 @@ static void client_reinject(struct smtp_session *s)
 	feed_dir(s, SMTP_C2S, tmp, n);
 }
 
-static void tls_start(struct smtp_session *s)
+static void tls_anomaly(void *ctx, enum anomaly_kind kind, const char *detail)
+{
+	anomaly_z(ctx, kind, detail);
+}
+
+/* mode: "starttls", "x-anonymoustls" or "implicit" (a static string) */
+static void tls_start(struct smtp_session *s, const char *mode)
 {
 	struct dstate *c = &s->d[SMTP_C2S];
 
-	s->r.starttls = 1;
-	if (pq_has_command(s))
+	s->r.starttls = mode[0] != 'i';
+	s->r.tls_mode = mode;
+	s->r.tls_plaintext = 0;
+	if (pq_has_command(s) || (c->len && c->mode == M_LINES && !tls_probe_byte(c->line[0])))
 		anomaly_z(s, ANOM_DATA_IN_TLS, "command pipelined after STARTTLS");
 	pq_drop_all(s);
-	if (c->len && c->mode == M_LINES)
-		tls_first_byte(s, SMTP_C2S, c->line[0]);
 	c->len = 0;
 	c->total = 0;
 	if (c->mode == M_BODY || c->mode == M_BDAT)
 		body_end(s, 0);
 	c->mode = M_TLS;
 	s->d[SMTP_S2C].mode = M_TLS;
+	c->tls_checked = c->tls_is = 0;
+	s->d[SMTP_S2C].tls_checked = s->d[SMTP_S2C].tls_is = 0;
 	s->ra.active = 0;
+	if (!s->tls && !(s->tls = tls_new(tls_anomaly, s)))
+		s->dead = 1;
+	s->r.tls = tls_info(s->tls);
 }
 
 /* ---- public API ------------------------------------------------------------ */
@@ -1550,6 +1589,15 @@ struct smtp_session *smtp_new(void)
 	s->body_mail = -1;
 	s->r.outcome = SMTP_OUTCOME_UNKNOWN;
 	return s;
+}
+
+int smtp_begin_tls(struct smtp_session *s)
+{
+	if (!s || s->dead)
+		return -1;
+	tls_start(s, "implicit");
+	s->r.saw_smtp = 1; /* a TLS hello on an SMTPS port: stored as a session */
+	return s->dead ? -1 : 0;
 }
 
 int smtp_feed(struct smtp_session *s, enum smtp_dir dir, const uint8_t *buf, size_t len, uint64_t ts)
@@ -1579,8 +1627,11 @@ int smtp_gap(struct smtp_session *s, enum smtp_dir dir, uint64_t len, uint64_t t
 	s->ts = ts;
 	s->r.gaps++;
 	s->r.gap_bytes += len;
-	if (d->mode == M_TLS)
-		return 0;
+	if (d->mode == M_TLS) {
+		if (s->tls && tls_gap(s->tls, dir == SMTP_C2S ? TLS_C2S : TLS_S2C, len, ts) < 0)
+			s->dead = 1;
+		return s->dead ? -1 : 0;
+	}
 	if (dir == SMTP_C2S && d->mode == M_BLOB && len < s->blob_left) {
 		s->blob_left -= len;  /* a hole inside an opaque blob changes nothing */
 		return 0;
@@ -1601,7 +1652,8 @@ int smtp_gap(struct smtp_session *s, enum smtp_dir dir, uint64_t len, uint64_t t
 }
 
 /* Outcome rules, first match wins:
- *  1. STARTTLS answered 220                                   -> tls
+ *  1. STARTTLS/X-ANONYMOUSTLS answered 220, or TLS from the
+ *     start, and no plaintext after it                       -> tls
  *  2. a mail whose end of data got a 2xx final reply          -> completed
  *  3. greeting 4xx/5xx, or the recorded HELO/EHLO got 4xx/5xx
  *     and no later HELO/EHLO was accepted                     -> rejected
@@ -1621,7 +1673,7 @@ static enum smtp_outcome decide(struct smtp_session *s, enum smtp_end how, int i
 	const struct smtp_record *r = &s->r;
 	int i, mail_ok = 0;
 
-	if (r->starttls)
+	if (r->tls_mode && !r->tls_plaintext)
 		return SMTP_OUTCOME_TLS;
 	for (i = 0; i < r->n_mails; i++) {
 		if (r->mails[i].completed && r->mails[i].final_code / 100 == 2)
@@ -1734,6 +1786,7 @@ void smtp_free(struct smtp_session *s)
 	free(s->d[1].line);
 	free(s->ra.text);
 	msg_free(s->mp);
+	tls_free(s->tls);
 	pq_drop_all(s);
 	free(s->pq);
 	free(r->banner_text);

@@ -23,6 +23,8 @@
 
 #include "analyzer/base/anomaly.h"
 
+struct tls_info;
+
 enum smtp_dir { SMTP_C2S = 0, SMTP_S2C = 1 };
 
 /* Why the connection ended, as the flow layer saw it. */
@@ -172,12 +174,21 @@ struct smtp_record {
 	enum smtp_end end;      /* how it ended (valid after smtp_finish) */
 	enum smtp_outcome outcome;
 	int saw_smtp;           /* the bytes looked like SMTP (a reply or command parsed) */
+	/* TLS (dissectors/tls.h): set when STARTTLS or X-ANONYMOUSTLS got 220, or
+	 * the session began in TLS (smtp_begin_tls, port 465) */
+	const char *tls_mode;   /* "starttls", "x-anonymoustls", "implicit", or NULL: static */
+	int tls_plaintext;      /* the bytes after that 220 were SMTP, not TLS: parsed on as SMTP */
+	const struct tls_info *tls; /* what the TLS parser saw; owned by the session, NULL when none */
 };
 
 struct smtp_session;
 
 /* A new session, or NULL when out of memory. */
 struct smtp_session *smtp_new(void);
+
+/* The connection is TLS from its first byte (implicit TLS, port 465): every
+ * byte goes to the TLS parser.  Call before the first smtp_feed(). */
+int smtp_begin_tls(struct smtp_session *s);
 
 /* Feed len bytes of direction dir, captured at ts. buf is only read during
  * the call. */

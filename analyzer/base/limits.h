@@ -75,4 +75,20 @@
                                    still not queued is dropped (counted) */
 #define LIVE_WORKERS_MAX   64   /* capture threads */
 
+/* ---- TLS after STARTTLS / X-ANONYMOUSTLS / port 465 (issue 16) ---------- */
+#define TLS_REC_MAX            (16384 + 2048) /* RFC 5246 6.2.3 TLSCiphertext; a longer length field desyncs */
+#define TLS_HS_MAX             (128u * 1024)  /* one handshake message reassembled across records;
+                                                 a longer one is skipped, counted (tls_hs_too_long) */
+#define TLS_CIPHERS_MAX        1024           /* cipher suites read from a ClientHello (90 seen in the wild) */
+#define TLS_EXTS_MAX           256            /* extensions read from a hello */
+#define TLS_LIST_MAX           256            /* groups, point formats, sig algs, versions read */
+#define TLS_CERTS_MAX          4              /* certificates of a chain summarised and stored */
+#define TLS_APP_RECS_MAX       4096           /* encrypted records remembered for the activity estimate */
+#define TLS_ALERTS_MAX         8              /* alerts stored per session (the rest counted) */
+#define TLS_FP_STR_MAX         (16u * 1024)   /* JA3/JA4 pre-hash string (1024 suites x 6 chars fits) */
+#define X509_DN_MAX            512            /* subject / issuer text kept */
+#define X509_NAME_MAX          128            /* one SAN or CN kept */
+#define X509_SANS_MAX          24             /* SANs kept per certificate (the rest counted) */
+#define X509_SERIAL_MAX        80             /* serial in hex (RFC 5280: at most 20 octets) */
+
 #endif

@@ -28,6 +28,7 @@
 #include "analyzer/store/merge.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/anomaly.h"
+#include "analyzer/store/store_tls.h"
 #include "dissectors/fqdn.h"
 
 #define STORE_BUSY_MS 5000   /* wait this long for another writer's lock */
@@ -119,6 +120,7 @@ struct store {
 	unsigned batch_sessions;  /* sessions written since the last commit */
 	uint64_t batch_start_ms;  /* CLOCK_MONOTONIC when the open batch began */
 	sqlite3_stmt *q[Q__COUNT];/* owned; all NULL in read mode */
+	struct store_tls *tls;    /* owned; the TLS tables' statements (write mode) */
 	char err[512];
 };
 
@@ -612,6 +614,8 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 			goto fail;
 		}
 	}
+	if (!(st->tls = store_tls_new(st->db, err, errlen)))
+		goto fail;
 	return st;
 fail:
 	store_close(st);
@@ -628,6 +632,7 @@ void store_close(struct store *st)
 		store_commit(st);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(st->q[i]);
+	store_tls_free(st->tls);
 	if (st->db && st->mode == STORE_WRITE)
 		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(st->db);
@@ -1093,6 +1098,8 @@ static int put_session(struct store *st, const struct session_meta *m,
 		if (run(st, &b, "anomaly insert") < 0)
 			return -1;
 	}
+	if (store_tls_put(st->tls, sid, r, m->first_ts, st->err, sizeof st->err) < 0)
+		return -1;
 	b = bind_start(st->q[Q_CAP_SESSIONS]);
 	b_int(&b, m->capture_id);
 	if (run(st, &b, "capture session count") < 0)
