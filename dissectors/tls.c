@@ -48,6 +48,7 @@ struct tls_session {
 	int dead;             /* out of memory: sticky */
 	int recs_capped;
 	int recs_cap;         /* entries allocated at i.recs */
+	int span[2];          /* after a gap: bytes are remembered as spans (note 5.7 step 6) */
 };
 
 static void anomaly(struct tls_session *t, enum anomaly_kind k, const char *detail)
@@ -905,6 +906,9 @@ int tls_feed(struct tls_session *t, enum tls_dir dir, const uint8_t *p, size_t n
 		return 0;
 	d = &t->d[dir];
 	t->ts = ts;
+	if (t->span[dir] && n) /* record boundaries lost: the chunk's length is what is known */
+		return add_app_rec(t, (int)dir, TLS_REC_SPAN, (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n)) < 0
+			       ? (t->dead = 1, -1) : 0;
 	while (n && !t->i.desync[dir]) {
 		if (d->hdr_len < 5) {
 			size_t take = 5u - d->hdr_len;
@@ -964,8 +968,23 @@ int tls_gap(struct tls_session *t, enum tls_dir dir, uint64_t n, uint64_t ts)
 		}
 		return 0;
 	}
+	if (t->span[dir] || (!t->i.desync[dir] && t->i.done_ts)) {
+		/* after the handshake: the estimate goes on from byte spans */
+		uint32_t got = d->hdr_len == 5 && !d->buffered ? d->rgot : 0;
+		if (!t->span[dir] && got)
+			if (add_app_rec(t, (int)dir, TLS_REC_SPAN, got) < 0)
+				goto oom;
+		desync(t, (int)dir, ANOM_TLS_GAP, "bytes missing");
+		t->span[dir] = 1;
+		if (add_app_rec(t, (int)dir, TLS_REC_SPAN, (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n)) < 0)
+			goto oom;
+		return 0;
+	}
 	desync(t, (int)dir, ANOM_TLS_GAP, "bytes missing");
 	return 0;
+oom:
+	t->dead = 1;
+	return -1;
 }
 
 const struct tls_info *tls_info(const struct tls_session *t)

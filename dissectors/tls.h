@@ -50,8 +50,10 @@ struct tls_app_rec {
 	uint64_t ts;
 	uint32_t len;          /* record length field (ciphertext bytes) */
 	uint8_t dir;           /* enum tls_dir */
-	uint8_t type;          /* content type on the wire (23, or 22/21 when <= 1.2) */
+	uint8_t type;          /* content type on the wire (23, or 22/21 when <= 1.2), or
+	                          TLS_REC_SPAN: bytes after a gap, record boundaries unknown */
 };
+#define TLS_REC_SPAN 0xff
 
 struct tls_info {
 	/* ClientHello */

@@ -92,8 +92,14 @@ int tls_estimate(const struct tls_info *i, struct tls_estimate *e)
 		const struct tls_app_rec *r = &i->recs[k];
 		int32_t lo = (int32_t)r->len - hi_over, hi = (int32_t)r->len - lo_over;
 
-		if (r->type != 23)
+		if (r->type == TLS_REC_SPAN) {
+			/* after a gap: a span of bytes of unknown record count; one
+			 * record's overhead is taken off (the rest is noise within
+			 * the body-size threshold) */
+			e->from_span = 1;
+		} else if (r->type != 23) {
 			continue; /* 1.2 encrypted Finished, encrypted alerts */
+		}
 		if (lo < 0)
 			lo = 0;
 		if (hi < 0)

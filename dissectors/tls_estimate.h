@@ -17,6 +17,9 @@
  *     and QUIT/close -> ehlo_quit / ehlo_close (the stalled-delivery
  *     pattern); no body but other commands -> commands_no_message;
  *     else messages (count, and each body's size minus ".\r\n").
+ *  6. after a gap the record boundaries are lost: the bytes that follow (and
+ *     the gap's length) count as spans, and turns go on being cut by the
+ *     other side's records (from_span = 1).
  * Confidence: high when every body follows DATA (6) or an envelope turn,
  * medium otherwise, low when client bytes were missing (gaps). */
 #ifndef SMTPSCOPE_TLS_ESTIMATE_H
@@ -44,6 +47,7 @@ struct tls_estimate {
 	int client_turns;           /* number of client turns */
 	const char *confidence;     /* static: "high", "medium", "low" */
 	int overhead;               /* bytes subtracted per record */
+	int from_span;              /* part of it from byte spans after a gap (note 5.7 step 6) */
 	char client_list[TLS_EST_TURNS_TXT]; /* "25,47,27,6,603,6" (plaintext per turn, cut) */
 	char server_list[TLS_EST_TURNS_TXT];
 };

@@ -44,6 +44,14 @@
  *                         (outcome 'rejected'); evidence: reply codes with counts.
  *   legacy_software       low          The banner names end-of-life server software
  *                         (Exchange 5.5/2000/2003, IIS 5 to 8 SMTP).
+ *   certificate_suggests_name, certificate_name_mismatch, certificate_expired,
+ *   certificate_self_signed, tls_legacy_version: from the TLS handshake, see
+ *                         reports/queries/tls_findings.sql (analyze_tls.c).
+ *
+ * stalled_deliveries also counts TLS sessions whose encrypted phase was
+ * ESTIMATED to be EHLO then QUIT/close (tls_estimates.ended_after_ehlo):
+ * they are labelled in the evidence (estimated_attempts), never mixed up
+ * with attempts seen in clear.
  *
  * Everything is computed by GROUP BY queries into temporary tables; C loops
  * run over those results (servers, clients, reports), never over all sessions.
@@ -57,6 +65,7 @@
 #include <string.h>
 
 #include "dissectors/fqdn.h"
+#include "reports/analyze_tls.h"
 #include "reports/escape.h"
 #include "reports/report_int.h"
 
@@ -420,8 +429,13 @@ static const char SQL_TEMP[] =
 	 * client_ip is in no covering index) */
 	"CREATE TEMP TABLE an_stall AS SELECT id, server_ip, server_port, client_ip,"
 	" first_ts AS ts, first_ts - lag(first_ts) OVER (PARTITION BY server_ip, server_port,"
-	"  client_ip ORDER BY first_ts, id) AS gap"
-	" FROM sessions NOT INDEXED WHERE outcome = 'aborted' AND helo_verb IS NOT NULL AND mails = 0;"
+	"  client_ip ORDER BY first_ts, id) AS gap, estimated"
+	" FROM (SELECT id, server_ip, server_port, client_ip, first_ts, 0 AS estimated"
+	"  FROM sessions NOT INDEXED WHERE outcome = 'aborted' AND helo_verb IS NOT NULL AND mails = 0"
+	"  UNION ALL" /* issue 16: inside TLS, estimated from record sizes (tls_estimates) */
+	"  SELECT s.id, s.server_ip, s.server_port, s.client_ip, s.first_ts, 1"
+	"  FROM tls_estimates e JOIN sessions s ON s.id = e.session_id"
+	"  WHERE e.ended_after_ehlo = 1 AND s.outcome = 'tls');"
 	"CREATE INDEX temp.an_stall_g ON an_stall(server_ip, server_port, gap);"
 	"CREATE INDEX temp.an_stall_c ON an_stall(server_ip, server_port, client_ip, gap);"
 	/* 4.4.7 delivery-status reports, one row per report recipient */
@@ -695,7 +709,7 @@ static int an_stalled(struct an *a)
 	int rc = -1;
 
 	srv = an_prep(a, "SELECT server_ip, server_port, count(*), min(ts), max(ts),"
-		" count(DISTINCT client_ip), count(gap) FROM an_stall"
+		" count(DISTINCT client_ip), count(gap), sum(estimated) FROM an_stall"
 		" GROUP BY server_ip, server_port HAVING count(*) >= 2");
 	med = an_prep(a, "SELECT gap FROM an_stall WHERE server_ip = ?1 AND server_port = ?2"
 		" AND gap IS NOT NULL ORDER BY gap LIMIT 2 OFFSET ?3");
@@ -736,6 +750,8 @@ static int an_stalled(struct an *a)
 		}
 		jw_key(&e.w, "attempts");
 		jw_int(&e.w, attempts);
+		jw_key(&e.w, "estimated_attempts"); /* of them, inside TLS: estimated, see tls_estimates */
+		jw_int(&e.w, sqlite3_column_int64(srv, 7));
 		jw_key(&e.w, "clients_total");
 		jw_int(&e.w, sqlite3_column_int64(srv, 5));
 		jw_key(&e.w, "clients");
@@ -779,12 +795,14 @@ static int an_stalled(struct an *a)
 		if (median >= 0)
 			fmt(summary, sizeof summary,
 			    "%lld delivery attempts to %s:%d stopped after EHLO without sending mail "
-			    "(median retry %.0f s, %.1f h of the 48 h expiry used).",
-			    attempts, ip, port, median, span / 3600.0);
+			    "(median retry %.0f s, %.1f h of the 48 h expiry used)%s",
+			    attempts, ip, port, median, span / 3600.0,
+			    sqlite3_column_int64(srv, 7) ? "; some estimated from encrypted record sizes." : ".");
 		else
 			fmt(summary, sizeof summary,
-			    "%lld delivery attempts to %s:%d stopped after EHLO without sending mail.",
-			    attempts, ip, port);
+			    "%lld delivery attempts to %s:%d stopped after EHLO without sending mail%s",
+			    attempts, ip, port,
+			    sqlite3_column_int64(srv, 7) ? "; some estimated from encrypted record sizes." : ".");
 		f.server_ip = ip;
 		f.server_port = port;
 		f.kind = "stalled_deliveries";
@@ -1276,7 +1294,8 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		goto out;
 	/* order matters: stalled and 4.4.7 look at non_fqdn_greeting */
 	if (an_non_fqdn(&a) < 0 || an_mismatch(&a) < 0 || an_stalled(&a) < 0 || an_447(&a) < 0 ||
-	    an_client_helo(&a) < 0 || an_cleartext(&a) < 0 || an_server_flags(&a) < 0)
+	    an_client_helo(&a) < 0 || an_cleartext(&a) < 0 || an_server_flags(&a) < 0 ||
+	    analyze_tls_findings(db, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -26,6 +26,10 @@
 
 #include "tests/gen/mkpcap_wire.h"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #define T0 991908000ull          /* 2001-06-07 10:00:00 UTC, a Thursday */
 #define NS 1000000000ull
 #define MS 1000000ull
@@ -1822,6 +1826,255 @@ static void write_file(const char *name, const void *p, size_t n)
 		die("%s: %s", path, strerror(errno));
 }
 
+/* ---- issue 16: TLS after STARTTLS ------------------------------------------ */
+
+/* A certificate made here with libcrypto (never fetched): Ed25519, whose key
+ * comes from the fixture's generator and whose signature is deterministic,
+ * so every run writes the same bytes.  DER into der[cap]; returns its length. */
+static size_t t16_cert(struct gen *g, const char *cn, const char *sans, uint64_t nb, uint64_t na,
+		       uint8_t *der, size_t cap)
+{
+	uint8_t seed[32];
+	EVP_PKEY *pk;
+	X509 *x;
+	X509_NAME *nm;
+	X509_EXTENSION *ext;
+	unsigned char *p = der;
+	int i, n;
+
+	for (i = 0; i < 32; i++)
+		seed[i] = (uint8_t)rnd(g, 0, 255);
+	pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, sizeof seed);
+	x = X509_new();
+	if (!pk || !x)
+		die("libcrypto: cannot make a key");
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 0x16c0ffee);
+	ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb);
+	ASN1_TIME_set(X509_getm_notAfter(x), (time_t)na);
+	nm = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_ASC, (const unsigned char *)"Corp Example", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, nm);
+	X509_set_pubkey(x, pk);
+	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, sans);
+	if (!ext || !X509_add_ext(x, ext, -1))
+		die("libcrypto: bad SAN %s", sans);
+	X509_EXTENSION_free(ext);
+	if (X509_sign(x, pk, NULL) <= 0)
+		die("libcrypto: cannot sign");
+	n = i2d_X509(x, NULL);
+	if (n <= 0 || (size_t)n > cap)
+		die("certificate too large");
+	i2d_X509(x, &p);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return (size_t)n;
+}
+
+static void t16_u16(struct sb *s, unsigned v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	sb_add(s, b, 2);
+}
+
+static void t16_u24(struct sb *s, size_t v)
+{
+	uint8_t b[3] = { (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+
+	sb_add(s, b, 3);
+}
+
+static void t16_rand(struct gen *g, struct sb *s, size_t n)
+{
+	while (n--) {
+		uint8_t b = (uint8_t)rnd(g, 0, 255);
+		sb_add(s, &b, 1);
+	}
+}
+
+/* A record of type 22 holding one handshake message hs with body[0..n). */
+static void t16_hs(struct sb *s, uint8_t hs, const struct sb *body)
+{
+	uint8_t h[5] = { 22, 3, 3, 0, 0 };
+
+	put_be16(h + 3, (uint16_t)(body->n + 4));
+	sb_add(s, h, 5);
+	sb_add(s, &hs, 1);
+	t16_u24(s, body->n);
+	sb_add(s, body->p, body->n);
+}
+
+/* An encrypted TLS 1.2 AES-GCM record carrying n plaintext bytes (n + 24 on the wire). */
+static void t16_app(struct conv *c, int dir, size_t n)
+{
+	static char buf[20000];
+	struct sb s;
+
+	sb_init(&s, buf, sizeof buf);
+	tls_record(c->g, &s, 23, 0, n + 24);
+	conv_send(c, dir, s.p, s.n);
+}
+
+/* A well-formed TLS 1.2 handshake (ECDHE-RSA-AES256-GCM-SHA384) whose server
+ * Certificate message carries der, then EHLO and QUIT encrypted. */
+static void t16_tls12(struct conv *c, const char *sni, const uint8_t *der, size_t der_len)
+{
+	static char buf[8192], bb[6000];
+	static const unsigned ciphers[] = { 0xc02f, 0xc030, 0x009e, 0x009f, 0xc013, 0xc014, 0x009c,
+					    0x009d, 0x002f, 0x0035, 0x00ff };
+	struct sb s, b, e;
+	char eb[512];
+	size_t k, sl = strlen(sni);
+
+	/* ClientHello */
+	sb_init(&b, bb, sizeof bb);
+	t16_u16(&b, 0x0303);
+	t16_rand(c->g, &b, 32);
+	sb_add(&b, "\0", 1);                        /* no session id */
+	t16_u16(&b, (unsigned)(2 * (sizeof ciphers / sizeof ciphers[0])));
+	for (k = 0; k < sizeof ciphers / sizeof ciphers[0]; k++)
+		t16_u16(&b, ciphers[k]);
+	sb_add(&b, "\1\0", 2);                      /* compression: null */
+	sb_init(&e, eb, sizeof eb);
+	t16_u16(&e, 0);                             /* server_name */
+	t16_u16(&e, (unsigned)(sl + 5));
+	t16_u16(&e, (unsigned)(sl + 3));
+	sb_add(&e, "\0", 1);
+	t16_u16(&e, (unsigned)sl);
+	sb_add(&e, sni, sl);
+	t16_u16(&e, 11);                            /* ec_point_formats */
+	t16_u16(&e, 2);
+	sb_add(&e, "\1\0", 2);
+	t16_u16(&e, 10);                            /* supported_groups: x25519, P-256 */
+	t16_u16(&e, 6);
+	t16_u16(&e, 4);
+	t16_u16(&e, 0x001d);
+	t16_u16(&e, 0x0017);
+	t16_u16(&e, 13);                            /* signature_algorithms */
+	t16_u16(&e, 6);
+	t16_u16(&e, 4);
+	t16_u16(&e, 0x0804);
+	t16_u16(&e, 0x0401);
+	t16_u16(&e, 0xff01);                        /* renegotiation_info */
+	t16_u16(&e, 1);
+	sb_add(&e, "\0", 1);
+	t16_u16(&b, (unsigned)e.n);
+	sb_add(&b, e.p, e.n);
+	sb_init(&s, buf, sizeof buf);
+	t16_hs(&s, 1, &b);
+	s.p[2] = 1;                                 /* record version 3.1, as clients write */
+	conv_send(c, C, s.p, s.n);
+	/* ServerHello, Certificate, ServerKeyExchange, ServerHelloDone */
+	sb_init(&s, buf, sizeof buf);
+	sb_init(&b, bb, sizeof bb);
+	t16_u16(&b, 0x0303);
+	t16_rand(c->g, &b, 32);
+	sb_add(&b, "\x20", 1);
+	t16_rand(c->g, &b, 32);
+	t16_u16(&b, 0xc030);
+	sb_add(&b, "\0", 1);
+	t16_u16(&b, 5);
+	t16_u16(&b, 0xff01);
+	t16_u16(&b, 1);
+	sb_add(&b, "\0", 1);
+	t16_hs(&s, 2, &b);
+	sb_init(&b, bb, sizeof bb);
+	t16_u24(&b, der_len + 3);
+	t16_u24(&b, der_len);
+	sb_add(&b, der, der_len);
+	t16_hs(&s, 11, &b);
+	sb_init(&b, bb, sizeof bb);
+	t16_rand(c->g, &b, 329);
+	t16_hs(&s, 12, &b);
+	sb_init(&b, bb, sizeof bb);
+	t16_hs(&s, 14, &b);
+	conv_send(c, S, s.p, s.n);
+	/* ClientKeyExchange, CCS, Finished; CCS, Finished */
+	sb_init(&s, buf, sizeof buf);
+	sb_init(&b, bb, sizeof bb);
+	sb_add(&b, "\x20", 1);
+	t16_rand(c->g, &b, 32);
+	t16_hs(&s, 16, &b);
+	tls_record(c->g, &s, 20, 0, 1);
+	tls_record(c->g, &s, 22, 0, 40);
+	conv_send(c, C, s.p, s.n);
+	sb_init(&s, buf, sizeof buf);
+	tls_record(c->g, &s, 20, 0, 1);
+	tls_record(c->g, &s, 22, 0, 40);
+	conv_send(c, S, s.p, s.n);
+}
+
+/* Exchange 2003 announcing the single label EXCH01, its certificate naming
+ * exch01.corp.example.com: the finding must suggest that FQDN.  The sender
+ * says EHLO and QUIT inside TLS (the stalled pattern, estimated). */
+static const char *const exch01_exts[] = {
+	"TURN", "ATRN", "SIZE 10485760", "ETRN", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES",
+	"8bitmime", "BINARYMIME", "CHUNKING", "VRFY", "STARTTLS", "X-EXPS GSSAPI NTLM",
+	"AUTH GSSAPI NTLM", "X-LINK2STATE", "XEXCH50", "OK", NULL
+};
+static const struct mta m_exch01 = { MTA_EXCH2003, "EXCH01", exch01_exts, NULL };
+
+static void fx_tls_exch01(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+	static uint8_t der[4096];
+	size_t n;
+	int k;
+
+	gen_open(g, "tls-exch01.pcap", OUT_PCAP_US, ENC_ETH);
+	n = t16_cert(g, "exch01.corp.example.com",
+		     "DNS:autodiscover.corp.example.com,DNS:exch01.corp.example.com,DNS:EXCH01",
+		     T0 - 86400, T0 + 365 * 86400ull, der, sizeof der);
+	for (k = 0; k < 2; k++) {
+		conv_init(&c, g, "198.51.100.20", (uint16_t)(41600 + k), "192.0.2.61", 25);
+		conv_open(&c);
+		smtp_hello(&c, &m_exch01, "exch02.partner.example");
+		say(&c, C, "STARTTLS\r\n");
+		say(&c, S, "220 2.0.0 SMTP server ready\r\n");
+		t16_tls12(&c, "exch01.corp.example.com", der, n);
+		t16_app(&c, C, 32);    /* EHLO exch02.partner.example */
+		t16_app(&c, S, 300);   /* its reply */
+		t16_app(&c, C, 6);     /* QUIT */
+		t16_app(&c, S, 41);    /* 221 */
+		conv_close(&c, S);
+		gen_wait(g, 600 * NS);
+	}
+	gen_close(g);
+}
+
+/* STARTTLS answered 220, then the client goes on in plaintext (a decrypting
+ * proxy's capture, or a server that never started TLS): the second EHLO and
+ * the mail (a 4.4.7 DSN) must be parsed and stored. */
+static void fx_tls_plaintext(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+	static const char *const rcpts[] = { "alice@example.com", NULL };
+	static char buf[4096];
+	char msgid[128];
+	struct sb s, r;
+
+	gen_open(g, "starttls-plaintext.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.10", 40016, "192.0.2.25", 25);
+	conv_open(&c);
+	smtp_hello(&c, &m_pf, "client.example.com");
+	say(&c, C, "STARTTLS\r\n");
+	reply(&c, &m_pf, R_STARTTLS, NULL);
+	sayf(&c, C, "EHLO %s\r\n", "again.example.com");
+	sb_init(&r, buf, sizeof buf);
+	mta_ehlo_reply(&r, &c, &m_pf, "again.example.com");
+	conv_send(&c, S, r.p, r.n);
+	sb_init(&s, msg_buf, sizeof msg_buf);
+	ndr_make(g, &s, "alice@example.com", "mail.example.com", "client.example.com",
+		 "bob@corp.example", "Quarterly report", msgid, sizeof msgid);
+	smtp_tx(&c, &m_pf, "", rcpts, s.p, s.n, msgid, 0);
+	smtp_quit(&c, &m_pf);
+	gen_close(g);
+}
+
 static void fx_bad(void)
 {
 	static const char text[] =
@@ -2233,5 +2486,7 @@ int main(int argc, char **argv)
 	fx_encaps();
 	fx_pcapng();
 	fx_bad();
+	fx_tls_exch01();    /* issue 16 */
+	fx_tls_plaintext(); /* issue 16 */
 	return 0;
 }
