@@ -2015,6 +2015,7 @@ static const char *const exch01_exts[] = {
 	"AUTH GSSAPI NTLM", "X-LINK2STATE", "XEXCH50", "OK", NULL
 };
 static const struct mta m_exch01 = { MTA_EXCH2003, "EXCH01", exch01_exts, NULL };
+static const struct mta m_tlsold = { MTA_POSTFIX, "mail.corp.example.com", postfix_exts, NULL };
 
 static void fx_tls_exch01(void)
 {
@@ -2042,6 +2043,21 @@ static void fx_tls_exch01(void)
 		conv_close(&c, S);
 		gen_wait(g, 600 * NS);
 	}
+	/* another server: an FQDN banner, a certificate for another name that
+	 * expired ten days before the capture */
+	n = t16_cert(g, "old.corp.example.com", "DNS:old.corp.example.com",
+		     T0 - 400 * 86400ull, T0 - 10 * 86400ull, der, sizeof der);
+	conv_init(&c, g, "198.51.100.20", 41610, "192.0.2.62", 25);
+	conv_open(&c);
+	smtp_hello(&c, &m_tlsold, "exch02.partner.example");
+	say(&c, C, "STARTTLS\r\n");
+	reply(&c, &m_tlsold, R_STARTTLS, NULL);
+	t16_tls12(&c, "mail.corp.example.com", der, n);
+	t16_app(&c, C, 32);
+	t16_app(&c, S, 120);
+	t16_app(&c, C, 6);
+	t16_app(&c, S, 15);
+	conv_close(&c, S);
 	gen_close(g);
 }
 
