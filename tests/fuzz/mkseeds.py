@@ -199,6 +199,70 @@ def message_seeds():
 
 # ---- packets ------------------------------------------------------------------
 
+# ---- TLS records (fuzz_tls.c: control byte, then client/server chunks) ------
+
+def tls_rec(ctype, body, ver=0x0303):
+    return struct.pack(">BHH", ctype, ver, len(body)) + body
+
+
+def tls_hs(htype, body):
+    return tls_rec(22, struct.pack(">B", htype) + len(body).to_bytes(3, "big") + body)
+
+
+def ext(t, body):
+    return struct.pack(">HH", t, len(body)) + body
+
+
+def client_hello(sni=b"mx.example.com", tls13=True):
+    ciphers = [0x0a0a, 0x1302, 0x1301, 0xc02c, 0xc030, 0xc02b, 0xc02f, 0x009f, 0x00ff]
+    exts = ext(0x0a0a, b"")
+    exts += ext(0, struct.pack(">HBH", len(sni) + 3, 0, len(sni)) + sni)
+    exts += ext(11, b"\x01\x00")
+    exts += ext(10, struct.pack(">HHHH", 6, 0x001d, 0x0017, 0x0018))
+    exts += ext(16, b"\x00\x0c\x02h2\x08http/1.1")
+    exts += ext(13, struct.pack(">HHHH", 6, 0x0403, 0x0804, 0x0401))
+    if tls13:
+        exts += ext(43, b"\x04\x03\x04\x03\x03")
+        exts += ext(51, struct.pack(">HHH", 36, 0x001d, 32) + bytes(range(32)))
+    body = struct.pack(">H", 0x0303) + bytes(range(32)) + b"\x20" + bytes(32)
+    body += struct.pack(">H", 2 * len(ciphers)) + b"".join(struct.pack(">H", c) for c in ciphers)
+    body += b"\x01\x00" + struct.pack(">H", len(exts)) + exts
+    return tls_hs(1, body)
+
+
+def server_hello(tls13=True):
+    exts = ext(43, b"\x03\x04") if tls13 else ext(0xff01, b"\x00")
+    body = struct.pack(">H", 0x0303) + bytes(range(64, 96)) + b"\x20" + bytes(32)
+    body += struct.pack(">H", 0x1302 if tls13 else 0xc030) + b"\x00" + struct.pack(">H", len(exts)) + exts
+    return tls_hs(2, body)
+
+
+def certificate(ders):
+    lst = b"".join(len(d).to_bytes(3, "big") + d for d in ders)
+    return tls_hs(11, len(lst).to_bytes(3, "big") + lst)
+
+
+# a DER-shaped blob (SEQUENCE of SEQUENCEs): OpenSSL refuses it, the parser must not care
+FAKE_DER = b"\x30\x82\x01\x0a\x30\x81\xf0" + bytes(range(240)) + b"\x30\x0a" + bytes(10) + b"\x03\x09" + bytes(9)
+
+
+def tls_seeds():
+    ccs = tls_rec(20, b"\x01")
+    app = lambda n: tls_rec(23, bytes((i * 7) & 0xff for i in range(n)))
+    c12 = client_hello(tls13=False)
+    s12 = server_hello(False) + certificate([FAKE_DER, FAKE_DER[:100]]) + tls_hs(12, bytes(100)) + tls_hs(14, b"")
+    write("tls", "tls12_full", b"\x40" + SEP.join([
+        c12, s12, tls_hs(16, bytes(33)) + ccs + tls_rec(22, bytes(40)), ccs + tls_rec(22, bytes(40)),
+        app(49), app(155), app(71), app(38), app(30), app(61), app(627), app(60), app(30), app(39)]))
+    write("tls", "tls13_full", b"\x40" + SEP.join([
+        client_hello(), server_hello() + ccs + app(23) + app(1992) + app(97) + app(69),
+        ccs + app(69) + app(42), app(250) + app(250) + app(148), app(64), app(31), app(23), app(32)]))
+    write("tls", "starttls_tls13", b"\x80" + SEP.join([client_hello(), server_hello() + app(40), app(69), app(19)]))
+    write("tls", "plaintext_after_starttls", b"\x80" + SEP.join([b"EHLO again\r\n", b"250 ok\r\n", b"QUIT\r\n", b"221 bye\r\n"]))
+    write("tls", "alerts_gap", b"\x02" + SEP.join([c12, tls_rec(21, b"\x02\x30"), app(500), app(100), app(30)]))
+    write("tls", "hrr_split_hello", b"\x40" + SEP.join([client_hello()[:7], b"", client_hello()[7:], server_hello()]))
+
+
 def csum(b):
     if len(b) % 2:
         b += b"\0"
@@ -356,3 +420,4 @@ if __name__ == "__main__":
     decode_seeds()
     reasm_seeds()
     pcap_seeds()
+    tls_seeds()
