@@ -25,7 +25,9 @@
  * Credentials: while an AUTH or X-EXPS exchange is open, a client line is a
  * payload when a 334 is outstanding or the line is no known command; payloads
  * only add their length to auth_payload_bytes and go nowhere else (no
- * command, no anomaly detail, no line check).
+ * command, no anomaly detail, no line check).  After the server's final
+ * answer (refused, cancelled, or a reply that overtook pipelined payloads)
+ * the client's lines stay payloads until it sends a known command again.
  *
  * DATA pipelined before its 354: if the next client line is no known command,
  * the client is sending its body without waiting, and the body is parsed at
@@ -169,6 +171,10 @@ struct smtp_session {
 	uint8_t auth_active; /* an exchange is open */
 	uint8_t auth_await;  /* a 334 is outstanding: the next client line is a payload */
 	uint8_t auth_first;  /* the open exchange is the recorded (first) one */
+	uint8_t auth_guard;  /* an AUTH/X-EXPS was sent and no other command since:
+	                        a client line that is no command is a payload,
+	                        whatever the server answered (refused, cancelled,
+	                        or the reply overtook pipelined payloads) */
 	uint8_t bdat_open;   /* BDAT chunks seen, LAST not yet */
 	uint8_t spec;        /* body started before the reply to DATA */
 	uint8_t body_bst;    /* enum body_state */
@@ -1213,6 +1219,7 @@ static void cmd_auth(struct smtp_session *s, int id, const uint8_t *verb, size_t
 	s->auth_active = 1;
 	s->auth_await = 0;
 	s->auth_first = 0;
+	s->auth_guard = 1;
 	if (!r->auth_mechanism) {
 		r->auth_mechanism = sdup_upper(s, a, ml);
 		s->auth_first = 1;
@@ -1232,6 +1239,7 @@ static void client_command(struct smtp_session *s, const uint8_t *p, size_t n)
 	if (id != SMTP_CMD_UNKNOWN) {
 		r->saw_smtp = 1;
 		s->known_cmds++;
+		s->auth_guard = 0; /* the client moved on: an AUTH sets it again below */
 	}
 	else
 		anomaly(s, ANOM_UNKNOWN_COMMAND, p, vl);
@@ -1351,7 +1359,8 @@ static void line_done(struct smtp_session *s, int dir, const uint8_t *p, size_t 
 	int nul, bin, valid;
 
 	if (dir == SMTP_C2S) {
-		if (s->auth_active && (s->auth_await || !line_is_command(p, n))) {
+		if ((s->auth_active && (s->auth_await || !line_is_command(p, n))) ||
+		    (s->auth_guard && !line_is_command(p, n))) {
 			s->r.auth_payload_bytes += full;
 			s->auth_await = 0;
 			if (n == 1 && p[0] == '*')
