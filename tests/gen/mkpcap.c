@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "tests/gen/mkpcap_wire.h"
+#include "analyzer/base/limits.h"
 
 #define T0 991908000ull          /* 2001-06-07 10:00:00 UTC, a Thursday */
 #define NS 1000000000ull
@@ -2276,6 +2277,48 @@ static void fx_ctlbyte(void)
 	gen_close(g);
 }
 
+/* A delivery-status report wrapped in depth - 1 multipart/mixed levels
+ * (forwarded reports, digests): the report is found up to MSG_MIME_DEPTH,
+ * deeper nesting is a message_cap anomaly instead of silence. */
+static void nested_dsn(struct sb *s, int depth, const char *rcpt)
+{
+	int i;
+
+	sb_puts(s, "From: MAILER-DAEMON@mail.example.com\r\nTo: alice@example.com\r\n"
+		   "Subject: Undeliverable (forwarded)\r\nMIME-Version: 1.0\r\n");
+	for (i = 1; i < depth; i++) {
+		sb_printf(s, "Content-Type: multipart/mixed; boundary=\"lvl%d\"\r\n\r\n--lvl%d\r\n", i, i);
+	}
+	sb_puts(s, "Content-Type: multipart/report; report-type=delivery-status; boundary=\"rep\"\r\n\r\n"
+		   "--rep\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+		   "--rep\r\nContent-Type: message/delivery-status\r\n\r\n"
+		   "Reporting-MTA: dns; mail.example.com\r\n\r\n");
+	sb_printf(s, "Final-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: 4.4.7\r\n\r\n--rep--\r\n", rcpt);
+	for (i = depth - 1; i >= 1; i--)
+		sb_printf(s, "--lvl%d--\r\n", i);
+}
+
+static void fx_mimedepth(void)
+{
+	static const char *const rcpt[] = { "alice@example.com", NULL };
+	struct gen *g = &G;
+	struct conv c;
+	struct sb s;
+
+	gen_open(g, "mimedepth.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.60", 42201, "192.0.2.65", 25);
+	conv_open(&c);
+	smtp_hello(&c, &m_pf, "mail.example.com");
+	sb_init(&s, msg_buf, sizeof msg_buf);
+	nested_dsn(&s, 5, "five-deep@example.net");
+	smtp_tx(&c, &m_pf, "", rcpt, s.p, s.n, "<five@example.com>", 0);
+	sb_init(&s, msg_buf, sizeof msg_buf);
+	nested_dsn(&s, MSG_MIME_DEPTH + 3, "too-deep@example.net");
+	smtp_tx(&c, &m_pf, "", rcpt, s.p, s.n, "<deep@example.com>", 0);
+	smtp_quit(&c, &m_pf);
+	gen_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--bench") == 0) {
@@ -2313,5 +2356,6 @@ int main(int argc, char **argv)
 	fx_bad();
 	fx_privacy_auth();  /* issue 14 */
 	fx_ctlbyte();       /* issue 14 */
+	fx_mimedepth();     /* issue 14 */
 	return 0;
 }
