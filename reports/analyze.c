@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/base/embedded.h"
 #include "dissectors/fqdn.h"
 #include "reports/escape.h"
 #include "reports/report_int.h"
@@ -449,7 +450,8 @@ static const char SQL_TEMP[] =
 	"CREATE INDEX temp.an_tie_m ON an_tie(mail_id);"
 	/* servers that advertised STARTTLS at least once */
 	"CREATE TEMP TABLE an_tls AS SELECT DISTINCT s.server_ip, s.server_port"
-	" FROM extensions e JOIN sessions s ON s.id = e.session_id WHERE e.keyword = 'STARTTLS';"
+	" FROM sessions s INDEXED BY sessions_profile WHERE s.ehlo_profile IN"
+	" (SELECT profile_id FROM ehlo_profile_extensions WHERE keyword = 'STARTTLS');"
 	"CREATE INDEX temp.an_tls_k ON an_tls(server_ip, server_port);";
 
 static const char SQL_DROP_TEMP[] =
@@ -1265,7 +1267,10 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		rq_untune(db, &tune);
 		return -1;
 	}
-	if (an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, SQL_TEMP) < 0)
+	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
+	 * replay leaves them to be built here, in one sorted pass each */
+	if (an_exec(&a, embedded_find(schema_files, "analysis_indexes.sql")) < 0 ||
+	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, SQL_TEMP) < 0)
 		goto out;
 	a.ins = an_prep(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
 		" summary, evidence, first_ts, last_ts, remediation, client_ip)"
