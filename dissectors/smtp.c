@@ -1559,7 +1559,10 @@ static size_t tls_bytes(struct smtp_session *s, int dir, const uint8_t *p, size_
 	if (!d->tls_checked) {
 		d->tls_checked = 1;
 		d->tls_is = (uint8_t)tls_probe_byte(p[0]);
-		if (!d->tls_is && !s->d[!dir].tls_is) {
+		/* plaintext when the first side to speak does, or when the server
+		 * answers a TLS hello with a reply line (ndpi-smtps.pcapng: port
+		 * 465, ClientHello, then a plaintext "220-" Exim banner) */
+		if (!d->tls_is && (!s->d[!dir].tls_is || (dir == SMTP_S2C && is_digit(p[0])))) {
 			plaintext_resume(s, dir);
 			return 0;
 		}

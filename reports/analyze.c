@@ -124,11 +124,17 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		rq_untune(db, &tune);
 		return -1;
 	}
+	/* write first: a write that begins the transaction waits for the lock
+	 * (busy timeout); one that follows a read fails at once with
+	 * SQLITE_BUSY_SNAPSHOT if another writer committed in between (seen
+	 * with concurrent replays, tests/e2e/test_concurrency.sh) */
+	if (an_exec(&a, "DELETE FROM findings") < 0)
+		goto out;
 	drop_temp(db);
 	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
 	 * replay leaves them to be built here, in one sorted pass each */
 	if (an_exec(&a, embedded_find(schema_files, "analysis_indexes.sql")) < 0 ||
-	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
+	    an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
 		" summary, evidence, first_ts, last_ts, remediation, client_ip)"

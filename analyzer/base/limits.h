@@ -88,6 +88,7 @@
 #define LIVE_WORKERS_MAX   64   /* capture threads */
 
 /* ---- TLS after STARTTLS / X-ANONYMOUSTLS / port 465 (issue 16) ---------- */
+#define SMTPS_PORT             465            /* implicit TLS (RFC 8314): a TLS hello here starts a session */
 #define TLS_REC_MAX            (16384 + 2048) /* RFC 5246 6.2.3 TLSCiphertext; a longer length field desyncs */
 #define TLS_HS_MAX             (128u * 1024)  /* one handshake message reassembled across records;
                                                  a longer one is skipped, counted (tls_hs_too_long) */

@@ -13,6 +13,7 @@
  * probing are indexed by the sending endpoint, and the SMTP direction is
  * derived from which endpoint is the client. */
 #include "analyzer/engine/flow.h"
+#include "dissectors/tls.h"
 #include "analyzer/engine/classify.h"
 #include "analyzer/base/limits.h"
 
@@ -244,6 +245,17 @@ static void probe_data(struct flow_table *t, struct flow *f, int sender, const u
 	memcpy(view, f->pbuf[sender], kept);
 	vn = n < 64 ? n : 64;
 	memcpy(view + kept, p, vn);
+	/* implicit TLS (issue 16): a TLS hello to port 465, or on a flow nDPI
+	 * named SMTP/SMTPS, is an SMTP session that is TLS from its first byte */
+	if ((f->port[!sender] == SMTPS_PORT || f->smtp_hint) && (f->client < 0 || f->client == sender) &&
+	    tls_probe(view, kept + vn)) {
+		f->client = (int8_t)sender;
+		start_smtp(t, f);
+		if (f->state == FLOW_SMTP && smtp_begin_tls(f->smtp) == 0 && kept)
+			smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts);
+		f->plen[sender] = 0;
+		return;
+	}
 	if (probe_chunk(f, sender, view, kept + vn) > 0 || f->smtp_hint) {
 		if (f->client < 0) /* nDPI said SMTP but the content is not telling */
 			f->client = (int8_t)(f->port[0] < f->port[1] ? 1 : 0);

@@ -157,10 +157,19 @@ done
 total=$i
 is "$(awk '$4 != 0' "$plan" | wc -l | tr -d ' ')" 0 "all $total client sessions ran to their end (see $W/plan)"
 sent=$(awk '{ s += $2 } END { print s }' "$plan")
+# implicit TLS on port 465 (RFC 8314), outside the STARTTLS plan
+for v in 12 13; do
+	p=tlsv1_2; [ "$v" = 13 ] && p=tlsv1_3
+	ip netns exec "$CNS" swaks --server "$SRV" --port 465 --tls-on-connect --tls-protocol "$p" \
+		--tls-sni "$NAME" --helo "implicit.v$v.tls16.example" --from i@client.tls16.example \
+		--to r@example.org --timeout 20 > "$W/swaks-465-$v.log" 2>&1
+	ok $? "swaks --tls-on-connect to port 465 with TLS 1.${v#1}"
+done
+sent=$((sent + 2))
 
 for k in $(seq 1 60); do
 	got=$(db_val "$db" "SELECT count(*) FROM sessions" 2> /dev/null)
-	[ "${got:-0}" -ge "$total" ] && break
+	[ "${got:-0}" -ge "$((total + 2))" ] && break
 	sleep 0.25
 done
 kill -TERM "$live_pid"
@@ -180,17 +189,19 @@ for d in live replay; do
 	D=$db; [ $d = replay ] && D=$rdb
 	is "$(db_val "$D" "SELECT count(*) FROM sessions WHERE tls_mode = 'starttls' AND outcome = 'tls' AND tls_plaintext = 0")" \
 		"$total" "$d: $total STARTTLS sessions"
-	is "$(db_val "$D" "SELECT count(*) FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id WHERE h.client_hello AND h.server_hello AND h.established")" \
+	is "$(db_val "$D" "SELECT count(*) FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id WHERE h.client_hello AND h.server_hello AND h.established AND s.tls_mode = 'starttls'")" \
 		"$total" "$d: each has a parsed ClientHello, ServerHello, and encrypted records both ways"
-	q="FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id WHERE s.helo_arg LIKE '%.v12.%'"
+	q="FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id WHERE s.helo_arg LIKE 's%.v12.%'"
 	is "$(db_val "$D" "SELECT count(*) $q AND h.version = 'TLSv1.2' AND h.certificate = 'sent' AND h.certificates_total = 1")" \
 		"$((total / 2))" "$d: the TLS 1.2 sessions negotiated TLSv1.2 and showed the certificate"
-	q="FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id WHERE s.helo_arg LIKE '%.v13.%'"
+	q="FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id WHERE s.helo_arg LIKE 's%.v13.%'"
 	is "$(db_val "$D" "SELECT count(*) $q AND h.version = 'TLSv1.3' AND h.certificate = 'hidden'")" \
 		"$((total / 2))" "$d: the TLS 1.3 sessions negotiated TLSv1.3, certificate hidden"
 	is "$(db_val "$D" "SELECT count(*) FROM session_certificates c JOIN sessions s ON s.id = c.session_id WHERE s.helo_arg LIKE '%.v13.%'")" \
 		0 "$d: and no certificate is linked to a TLS 1.3 session"
 	is "$(db_val "$D" "SELECT count(*) FROM certificates")" 1 "$d: one certificate row (deduplicated by fingerprint)"
+	is "$(db_val "$D" "SELECT group_concat(v, ' ') FROM (SELECT s.server_port || '/' || s.outcome || '/' || h.version || '/' || h.certificate || '/' || coalesce(h.sni, '-') || '/' || e.messages AS v FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id JOIN tls_estimates e ON e.session_id = s.id WHERE s.tls_mode = 'implicit' ORDER BY h.version)")" \
+		"465/tls/TLSv1.2/sent/$NAME/1 465/tls/TLSv1.3/hidden/$NAME/1" "$d: the two port-465 sessions: implicit TLS, versions, certificate, SNI, one message each"
 	c="SELECT %s FROM certificates"
 	is "$(db_val "$D" "SELECT sha256 FROM certificates")" "$o_fp" "$d: SHA-256 = openssl x509 -fingerprint -sha256"
 	is "$(db_val "$D" "SELECT subject FROM certificates")" "$o_subj" "$d: subject = openssl's RFC 2253 subject ($o_subj)"
@@ -202,7 +213,7 @@ for d in live replay; do
 	is "$(db_val "$D" "SELECT key_type || ' ' || key_bits || ' ' || sig_alg || ' ' || self_signed FROM certificates")" \
 		"RSA 2048 $o_sig 1" "$d: key RSA 2048, $o_sig, self-signed"
 	is "$(db_val "$D" "SELECT count(*) FROM session_certificates c JOIN certificates x ON x.id = c.certificate_id WHERE c.seq = 0 AND x.sha256 = '$o_fp'")" \
-		"$((total / 2))" "$d: every TLS 1.2 session links that certificate as its leaf"
+		"$((total / 2 + 1))" "$d: every TLS 1.2 session (and the 465 one) links that certificate as its leaf"
 done
 
 # ---- version, cipher and SNI against what swaks logged (OpenSSL names -> IANA via openssl ciphers -stdname)
@@ -245,14 +256,14 @@ if command -v tshark > /dev/null 2>&1; then
 		sort > "$W/ja3.tshark"
 	db_val "$rdb" "SELECT s.client_port || '	' || h.ja3 FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id" |
 		sort > "$W/ja3.ours"
-	is "$(diff "$W/ja3.tshark" "$W/ja3.ours" > /dev/null && wc -l < "$W/ja3.ours" | tr -d ' ')" "$total" \
-		"JA3 of all $total ClientHellos equals tshark's tls.handshake.ja3"
+	is "$(diff "$W/ja3.tshark" "$W/ja3.ours" > /dev/null && wc -l < "$W/ja3.ours" | tr -d ' ')" "$((total + 2))" \
+		"JA3 of all $((total + 2)) ClientHellos equals tshark's tls.handshake.ja3"
 else
 	skip "JA3 against tshark" "no tshark"
 fi
 
 # ---- the live and the replayed database agree on every TLS row
-qq="SELECT s.helo_arg, h.version, h.cipher, h.sni, h.ja3, h.ja4, h.certificate, e.verdict, e.messages, e.client_turns FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id LEFT JOIN tls_estimates e ON e.session_id = s.id ORDER BY s.helo_arg"
+qq="SELECT s.helo_arg, h.version, h.cipher, h.sni, h.ja3, h.ja4, h.certificate, e.verdict, e.messages, e.client_turns FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id LEFT JOIN tls_estimates e ON e.session_id = s.id ORDER BY s.helo_arg, h.version"
 db_val "$db" "$qq" > "$W/rows.live"
 db_val "$rdb" "$qq" > "$W/rows.replay"
 ok "$(diff "$W/rows.live" "$W/rows.replay" > /dev/null; echo $?)" "live capture and replay of its pcap store the same TLS rows"
@@ -271,5 +282,5 @@ is "$(db_val "$db" "SELECT count(*) FROM sessions s JOIN tls_estimates e ON e.se
 	"exactly the sessions that quit right after EHLO are flagged ended_after_ehlo (the stalled-delivery pattern)"
 is "$(db_val "$db" "SELECT count(*) FROM tls_estimates WHERE ended_after_ehlo = 1")" \
 	"$(awk '$5 == 1' "$plan" | wc -l | tr -d ' ')" "and no other session is"
-is "$(db_val "$db" "SELECT count(*) FROM tls_estimates WHERE rule = 'tls-turns-v1'")" "$total" "every estimate names its rule"
+is "$(db_val "$db" "SELECT count(*) FROM tls_estimates WHERE rule = 'tls-turns-v1'")" "$((total + 2))" "every estimate names its rule"
 done_testing
