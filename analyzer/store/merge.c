@@ -360,6 +360,41 @@ static int copy_profiles(struct merge *m)
 		"DROP TABLE temp.merge_caps; DROP TABLE temp.merge_newprof;");
 }
 
+/* The TLS tables (schema 008, issue 16): handshakes and estimates through
+ * the session map; certificates deduplicated by sha256 (a certificate the
+ * output already has keeps its row and names); links through both. */
+static int copy_tls(struct merge *m)
+{
+	static const char *const cert_skip[] = { "id", NULL };
+	char *cols, *tcols;
+	int rc = has_table(m, SRC, "certificates");
+
+	if (rc <= 0)
+		return rc;
+	if (copy_rows_bulk(m, "tls_handshakes", "session_id", "merge_sess") < 0 ||
+	    copy_rows_bulk(m, "tls_estimates", "session_id", "merge_sess") < 0 ||
+	    common_columns(m, "certificates", cert_skip, &cols, &tcols) < 0)
+		return -1;
+	rc = exec_fmt(m, "CREATE TEMP TABLE merge_newcert AS SELECT sha256 FROM " SRC ".certificates"
+		      " WHERE sha256 NOT IN (SELECT sha256 FROM main.certificates);"
+		      "INSERT OR IGNORE INTO main.certificates (%s) SELECT %s FROM " SRC ".certificates t"
+		      " ORDER BY t.id;"
+		      "INSERT INTO main.certificate_names (certificate_id, kind, name)"
+		      " SELECT c.id, n.kind, n.name FROM " SRC ".certificate_names n"
+		      " JOIN " SRC ".certificates s ON s.id = n.certificate_id"
+		      " JOIN main.certificates c ON c.sha256 = s.sha256"
+		      " WHERE s.sha256 IN (SELECT sha256 FROM temp.merge_newcert) ORDER BY n.rowid;"
+		      "INSERT OR IGNORE INTO main.session_certificates (session_id, seq, certificate_id)"
+		      " SELECT ms.new, l.seq, c.id FROM " SRC ".session_certificates l"
+		      " JOIN temp.merge_sess ms ON ms.old = l.session_id"
+		      " JOIN " SRC ".certificates s ON s.id = l.certificate_id"
+		      " JOIN main.certificates c ON c.sha256 = s.sha256;"
+		      "DROP TABLE temp.merge_newcert;", cols, tcols);
+	sqlite3_free(cols);
+	sqlite3_free(tcols);
+	return rc;
+}
+
 static int merge_body(struct merge *m)
 {
 	if (exec(m, "CREATE TEMP TABLE merge_cap (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
@@ -374,7 +409,8 @@ static int merge_body(struct merge *m)
 	    copy_rows_bulk(m, "replies", "session_id", "merge_sess") < 0 ||
 	    copy_anomalies(m) < 0 ||
 	    copy_rows_bulk(m, "capture_counters", "capture_id", "merge_cap") < 0 ||
-	    copy_rows_bulk(m, "capture_stats", "capture_id", "merge_cap") < 0)
+	    copy_rows_bulk(m, "capture_stats", "capture_id", "merge_cap") < 0 ||
+	    copy_tls(m) < 0)
 		return -1;
 	switch (has_table(m, SRC, "mails")) {
 	case -1:

@@ -105,6 +105,16 @@ if [ -f "$LAB/README.md" ]; then
 	fi
 	is "$(db_val "$db" "SELECT count(*) FROM findings WHERE kind = 'certificate_name_mismatch' AND name = 'mx2.lab.example'")" 1 \
 		"lab: the self-signed mx.lab.example certificate does not cover the banner mx2.lab.example"
+	# merge: TLS rows follow their sessions, certificates stay one row each
+	m1=$(fresh_db tls-merge-a) m2=$(fresh_db tls-merge-b) m3=$(fresh_db tls-merge-out)
+	"$BIN" replay -q --db "$m1" "$LAB/t12_a_ehlo_quit.pcap" "$LAB/t13_b_one_msg.pcap"
+	"$BIN" replay -q --db "$m2" "$LAB/t12_b_one_msg.pcap" "$LAB/t12_b_one_msg_rsa_selfsigned.pcap"
+	"$BIN" merge "$m3" "$m1" "$m2" > /dev/null 2>&1
+	ok $? "merge of two databases with TLS rows"
+	q="SELECT (SELECT count(*) FROM tls_handshakes) || ' ' || (SELECT count(*) FROM tls_estimates) || ' ' || (SELECT count(*) FROM certificates) || ' ' || (SELECT count(*) FROM session_certificates)"
+	is "$(db_val "$m3" "$q")" "4 4 3 5" "merged: 4 handshakes and estimates, 3 distinct certificates (lab leaf + root + self-signed), 5 links"
+	is "$(db_val "$m3" "SELECT count(*) FROM certificates c WHERE (SELECT count(*) FROM certificate_names n WHERE n.certificate_id = c.id) = 0")" 0 \
+		"merged: every certificate keeps its names"
 else
 	skip "lab STARTTLS captures" "no $LAB"
 fi
