@@ -218,18 +218,6 @@ static void sb_list(struct sbuf *b, const uint16_t *v, int n, int hex4, const ch
 	}
 }
 
-static void hexs(const unsigned char *md, unsigned n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	unsigned k;
-
-	for (k = 0; k < n; k++) {
-		out[2 * k] = hx[md[k] >> 4];
-		out[2 * k + 1] = hx[md[k] & 15];
-	}
-	out[2 * n] = 0;
-}
-
 static void md5_hex(const char *s, size_t n, char out[33])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -237,7 +225,7 @@ static void md5_hex(const char *s, size_t n, char out[33])
 
 	out[0] = 0;
 	if (EVP_Digest(s, n, md, &len, EVP_md5(), NULL) == 1 && len == 16)
-		hexs(md, 16, out);
+		x509_hex(md, 16, out);
 }
 
 static void sha256_12(const char *s, size_t n, char out[13])
@@ -248,7 +236,7 @@ static void sha256_12(const char *s, size_t n, char out[13])
 
 	memcpy(out, "000000000000", 13);
 	if (EVP_Digest(s, n, md, &len, EVP_sha256(), NULL) == 1 && len == 32) {
-		hexs(md, 32, full);
+		x509_hex(md, 32, full);
 		memcpy(out, full, 12);
 		out[12] = 0;
 	}

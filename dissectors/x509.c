@@ -57,7 +57,7 @@ static int64_t asn1_time(const ASN1_TIME *t)
 	return (int64_t)timegm(&tm);
 }
 
-static void hex_digest(const unsigned char *md, unsigned n, char *out)
+void x509_hex(const unsigned char *md, unsigned n, char *out)
 {
 	static const char hx[] = "0123456789abcdef";
 	unsigned i;
@@ -153,7 +153,7 @@ int x509_summarise(const uint8_t *der, size_t len, struct x509_info *o)
 	memset(o, 0, sizeof *o);
 	o->der_len = len;
 	if (EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32)
-		hex_digest(md, mdlen, o->sha256);
+		x509_hex(md, mdlen, o->sha256);
 	if (len > (size_t)0x7fffffff)
 		return -1;
 	ERR_clear_error();

@@ -42,6 +42,9 @@ struct x509_info {
 	char error[96];              /* why d2i_X509 failed, or "" */
 };
 
+/* Lowercase hex of p[0..n) into out (2n + 1 bytes). */
+void x509_hex(const unsigned char *p, unsigned n, char *out);
+
 /* Summarises the DER certificate der[0..len) into *out (zeroed first).
  * Returns 0 when parsed, -1 when OpenSSL refused it (out->error says why;
  * out->sha256 is still set). */
