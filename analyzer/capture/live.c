@@ -16,8 +16,12 @@
 #include "analyzer/capture/live_priv.h"
 #include "analyzer/capture/live_worker.h"
 #include "analyzer/base/limits.h"
+#include "analyzer/base/timefmt.h"
+#include "analyzer/output/outputs.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
+
+#include <sqlite3.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,6 +53,7 @@ struct live_opts {
 	double duration, stats_interval, analyze_interval;
 	uint64_t pcap_max_mib;
 	struct flow_config flows;
+	struct outputs_config out;  /* --events*, --metrics-* */
 };
 
 static volatile int live_stop;          /* set by signals, --duration or a failure */
@@ -68,6 +73,13 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* SIGHUP (logrotate, a closed terminal) reopens the event file and goes on. */
+static void on_hup(int sig)
+{
+	(void)sig;
+	events_hup();
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -78,6 +90,8 @@ static void install_signals(void)
 	sa.sa_flags = 0; /* no SA_RESTART */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void stop_all(void)
@@ -156,15 +170,19 @@ static void help(FILE *f)
 		"      --list-interfaces     list the interfaces that can be captured and exit\n"
 		"  -q, --quiet               no statistics lines (drops are still reported)\n"
 		"  -h, --help                this help\n"
+		"\n",
+		LIVE_WORKERS_MAX, LIVE_ANALYZE_S, FLOW_TABLE_DEFAULT,
+		(unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
+		(unsigned long long)(FLOW_TIMEOUT_HALF_US / 1000000));
+	outputs_help(f, 1);
+	fprintf(f,
 		"\n"
 		"Every --stats-interval: packets, bytes, packets/s, Mbit/s, SMTP sessions, and\n"
 		"packets dropped by the kernel (buffer full) and by the interface, printed on\n"
 		"stderr and stored in the capture_stats table.\n"
 		"Exit status: 0 stopped normally, 1 runtime error (interface, permissions,\n"
-		"database), 2 usage error (bad option or bad filter).\n",
-		LIVE_WORKERS_MAX, LIVE_ANALYZE_S, FLOW_TABLE_DEFAULT,
-		(unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
-		(unsigned long long)(FLOW_TIMEOUT_HALF_US / 1000000));
+		"database), 2 usage error (bad option or bad filter).\n"
+		"SIGHUP reopens the --events file (logrotate) and the capture goes on.\n");
 }
 
 static int parse_num(const char *s, double lo, double hi, double *v)
@@ -324,6 +342,8 @@ struct live_run {
 	char store_err[512];
 	double t0, last_stats_t;
 	uint64_t last_packets, last_bytes;
+	struct outputs out;           /* events and metrics */
+	int out_events;               /* an event output was open */
 };
 
 /* Sums what the workers published.  ps_drop is per socket, so it adds up;
@@ -364,7 +384,10 @@ static void stats_tick(struct live_run *r, double now)
 {
 	struct capture_totals t;
 	double el = now - r->last_stats_t, pps, mbps;
-	uint64_t qd;
+	uint64_t qd, flows = 0;
+	struct outputs_tick ot;
+	char iso[TIMEFMT_ISO_LEN];
+	int i;
 
 	collect(r, &t);
 	if (el <= 0)
@@ -381,12 +404,28 @@ static void stats_tick(struct live_run *r, double now)
 		r->store_failed = 1;
 	}
 	live_dump_flush(r->dump);
+	qd = queue_dropped(r);
+	for (i = 0; i < r->nw; i++)
+		if (r->w[i].pl_ok)
+			flows += __atomic_load_n(&flow_get_stats(r->w[i].pl.flows)->active, __ATOMIC_RELAXED);
+	memset(&ot, 0, sizeof ot);
+	ot.t = &t;
+	ot.sessions_lost = qd;
+	pthread_mutex_lock(&r->q.mu);
+	ot.queue_depth = r->q.n;
+	pthread_mutex_unlock(&r->q.mu);
+	ot.flows_tracked = flows;
+	ot.pps = pps;
+	ot.mbps = mbps;
+	ot.interval_s = el;
+	ot.running = !__atomic_load_n(&live_stop, __ATOMIC_RELAXED);
+	ot.stats_event = 1;
+	outputs_tick(&r->out, &ot);
 	if (r->o->quiet)
 		return;
-	qd = queue_dropped(r);
-	fprintf(stderr, "smtpscope live: %s: %" PRIu64 " packets, %.1f MB (%.0f packets/s, %.2f Mbit/s), "
+	fprintf(stderr, "%s smtpscope live: %s: %" PRIu64 " packets, %.1f MB (%.0f packets/s, %.2f Mbit/s), "
 		"%" PRIu64 " SMTP sessions; dropped %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s",
-		r->o->iface, t.packets, (double)t.bytes / 1e6, pps, mbps, t.smtp_sessions, t.dropped,
+		timefmt_now_iso8601(iso, sizeof iso), r->o->iface, t.packets, (double)t.bytes / 1e6, pps, mbps, t.smtp_sessions, t.dropped,
 		t.if_dropped, qd ? "" : "\n");
 	if (qd)
 		fprintf(stderr, ", %" PRIu64 " sessions lost (writer too slow)\n", qd);
@@ -395,11 +434,14 @@ static void stats_tick(struct live_run *r, double now)
 static void run_analyze(struct live_run *r)
 {
 	char err[512];
+	double t0 = mono_s();
 
 	if (store_commit(r->st) < 0)
 		return;
 	if (analyze_run(store_db(r->st), err, sizeof err) < 0)
 		fprintf(stderr, "smtpscope live: refreshing the findings failed: %s\n", err);
+	else
+		outputs_analyzed(&r->out, store_db(r->st), mono_s() - t0);
 }
 
 /* Stores what the workers queued; frees every item. */
@@ -410,12 +452,14 @@ static void drain(struct live_run *r, struct session_item *it)
 	for (; it; it = next) {
 		next = it->next;
 		if (!r->store_failed) {
+			int64_t id;
 			it->meta.capture_id = r->capture_id;
-			if (store_session(r->st, &it->meta, smtp_record(it->s)) < 0) {
+			if ((id = store_session(r->st, &it->meta, smtp_record(it->s))) < 0) {
 				snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
 				r->store_failed = 1;
 			} else {
 				r->sessions++;
+				outputs_session(&r->out, id, &it->meta, smtp_record(it->s));
 			}
 		}
 		smtp_free(it->s);
@@ -470,10 +514,12 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 		{ "list-interfaces", no_argument, 0, 'L' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
+		OUTPUTS_LONG_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
+	char oerr[256];
 	double v;
-	int c;
+	int c, k;
 
 	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -535,7 +581,11 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 				o->flows.timeout_half_us = (uint64_t)v * 1000000;
 			break;
 		case 'h': help(stdout); return -1;
-		default: return usage("%s", "unknown option");
+		default:
+			if ((k = outputs_opt(c, optarg, &o->out, oerr, sizeof oerr)) < 0)
+				return usage("%s", oerr);
+			if (k == 0)
+				return usage("%s", "unknown option");
 		}
 	}
 	if (optind < argc)
@@ -554,7 +604,7 @@ int live_main(int argc, char **argv)
 	struct capture_totals tot;
 	struct counter_sum cs;
 	struct live_dump_stats ds;
-	char err[1024] = "", why[1024] = "";
+	char err[1024] = "", why[1024] = "", iso[TIMEFMT_ISO_LEN];
 	pcap_t *handles[LIVE_WORKERS_MAX] = { 0 };
 	int list = 0, rc, i, drop = 0, exit_code = 0, fanout_id, ended = 0;
 	double next_stats, next_analyze, now;
@@ -658,6 +708,22 @@ int live_main(int argc, char **argv)
 		goto out;
 	}
 
+	/* 3b. The outputs, as the capture user (so a SIGHUP can reopen the file).
+	 * Their threads must not take the signals: block them while they start. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = outputs_open(&r.out, &o.out, o.iface, err, sizeof err);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r.out_events = r.out.ev != NULL;
+	if (rc < 0) {
+		fprintf(stderr, "smtpscope live: %s\n", err);
+		exit_code = 1;
+		goto out;
+	}
+
 	/* 4. Workers: pipelines created one after the other, here. */
 	r.o = &o;
 	r.nw = o.workers;
@@ -681,6 +747,7 @@ int live_main(int argc, char **argv)
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i < o.workers; i++) {
 		if (live_worker_start(&r.w[i]) < 0) {
@@ -781,12 +848,31 @@ int live_main(int argc, char **argv)
 		exit_code = 1;
 	}
 	run_analyze(&r);
+	{
+		struct outputs_tick ot;
+		struct events_counters ec;
+		memset(&ot, 0, sizeof ot);
+		ot.t = &tot;
+		ot.sessions_lost = r.q.dropped;
+		outputs_tick(&r.out, &ot); /* the metrics' last word: running 0, final totals */
+		events_get_counters(r.out.ev, &ec);
+		outputs_close(&r.out);     /* writes what is queued */
+		if (r.out_events && !o.quiet)
+			fprintf(stderr, "%s smtpscope live: events: %" PRIu64 " written to the file, %" PRIu64
+				" to syslog, %" PRIu64 " to redis; %" PRIu64 " dropped (queue full), %" PRIu64
+				" failed; file reopened %" PRIu64 " times\n", timefmt_now_iso8601(iso, sizeof iso),
+				ec.written[0], ec.written[1], ec.written[2], ec.dropped,
+				ec.failed[0] + ec.failed[1] + ec.failed[2], ec.reopened);
+	}
+	/* A clean stop leaves the .db alone complete: no -wal to copy with it. */
+	if (sqlite3_exec(store_db(r.st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "smtpscope live: checkpoint: %s\n", sqlite3_errmsg(store_db(r.st)));
 	if (why[0])
 		fprintf(stderr, "smtpscope live: %s\n", why);
 	if (!o.quiet || tot.dropped || tot.if_dropped || r.q.dropped)
-		fprintf(stderr, "smtpscope live: %s: %s after %.1f s: %" PRIu64 " packets, %.1f MB, %" PRIu64
+		fprintf(stderr, "%s smtpscope live: %s: %s after %.1f s: %" PRIu64 " packets, %.1f MB, %" PRIu64
 			" SMTP sessions stored; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface, %"
-			PRIu64 " sessions in the writer queue%s\n", o.iface, stop_why, now - r.t0, tot.packets,
+			PRIu64 " sessions in the writer queue%s\n", timefmt_now_iso8601(iso, sizeof iso), o.iface, stop_why, now - r.t0, tot.packets,
 			(double)tot.bytes / 1e6, r.sessions, tot.dropped, tot.if_dropped, r.q.dropped,
 			tot.dropped || tot.if_dropped ? " (results are incomplete: raise -B or --workers, or "
 			"narrow -f)" : "");
@@ -809,6 +895,7 @@ out:
 		if (handles[i])
 			pcap_close(handles[i]);
 	live_dump_close(r.dump);
+	outputs_close(&r.out);
 	store_close(r.st);
 	return exit_code;
 }
