@@ -6,6 +6,7 @@
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/capture/live.h"
+#include "analyzer/output/outputs.h"
 #include "analyzer/store/merge.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
@@ -114,21 +115,26 @@ static void replay_help(FILE *f)
 {
 	fprintf(f,
 		"usage: %s replay [OPTIONS] FILE...\n"
+		"       %s replay [OPTIONS] -r FILE [-r FILE]...\n"
 		"\n"
 		"Reads pcap and pcapng captures (micro- or nanosecond; '-' = standard input),\n"
+		"also compressed with gzip, zstd or xz (.gz, .zst, .xz: read directly),\n"
 		"finds every SMTP session on any port, stores it, then recomputes the findings.\n"
 		"A file already imported (same size and content fingerprint) is skipped.\n"
 		"\n"
 		"  --db PATH                 database (default ./" DEFAULT_DB ")\n"
+		"  -r, --read FILE           a capture to read (as tcpdump -r); may be repeated\n"
+		"      --filter EXPR         BPF filter (tcpdump syntax), e.g. 'tcp port 25'\n"
 		"  -q, --quiet               no progress line and no summary\n"
-		"  -f, --force               import a file again even if already imported\n"
+		"      --force               import a file again even if already imported\n"
 		"      --no-analyze          do not recompute the findings at the end\n"
 		"      --max-flows N         flows tracked at once (default %u; oldest idle evicted)\n"
 		"      --timeout-established S  idle timeout of established flows (default %llu)\n"
 		"      --timeout-half S      idle timeout of half-open/closed flows (default %llu)\n"
 		"  -h, --help                this help\n",
-		prog, FLOW_TABLE_DEFAULT, (unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
+		prog, prog, FLOW_TABLE_DEFAULT, (unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
 		(unsigned long long)(FLOW_TIMEOUT_HALF_US / 1000000));
+	outputs_help(f, 0);
 }
 
 static void print_summary(struct store *st, int files, int failed, int skipped, uint64_t packets,
@@ -167,28 +173,46 @@ static int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, 0, 'd' },
 		{ "quiet", no_argument, 0, 'q' },
-		{ "force", no_argument, 0, 'f' },
+		{ "force", no_argument, 0, 'F' },
+		{ "read", required_argument, 0, 'r' },
+		{ "filter", required_argument, 0, 'X' },
 		{ "no-analyze", no_argument, 0, 'A' },
 		{ "max-flows", required_argument, 0, 'M' },
 		{ "timeout-established", required_argument, 0, 'E' },
 		{ "timeout-half", required_argument, 0, 'H' },
 		{ "help", no_argument, 0, 'h' },
+		OUTPUTS_LONG_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
 	const char *db = DEFAULT_DB;
 	struct replay_opts o;
+	struct outputs_config oc;
+	struct outputs out;
+	char oerr[512];
+	char **files;
+	int nfiles = 0, k;
 	int c, i, rc = 0, failed = 0, skipped = 0, analyze = 1;
 	uint64_t v, packets = 0, bytes = 0, sessions = 0;
 	struct store *st;
 	struct timespec t0, t1;
 
 	memset(&o, 0, sizeof o);
+	memset(&oc, 0, sizeof oc);
+	memset(&out, 0, sizeof out);
 	flow_config_default(&o.flows);
-	while ((c = getopt_long(argc, argv, "+d:qfh", opts, NULL)) != -1) {
+	if (!(files = calloc((size_t)argc + 1, sizeof *files)))
+		return 1;
+	while ((c = getopt_long(argc, argv, "+d:qr:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'q': o.quiet = 1; break;
-		case 'f': o.force = 1; break;
+		case 'F': o.force = 1; break;
+		case 'r': files[nfiles++] = optarg; break;
+		case 'X': o.filter = optarg; break;
+		case 'f':
+			free(files);
+			return usage_error("replay", "%s", "-f is not an option of replay: --force imports a file "
+					   "again, --filter EXPR sets a BPF filter");
 		case 'A': analyze = 0; break;
 		case 'M':
 			if (parse_u64(optarg, &v) < 0 || v == 0 || v > UINT32_MAX)
@@ -204,20 +228,51 @@ static int cmd_replay(int argc, char **argv)
 			else
 				o.flows.timeout_half_us = v * 1000000;
 			break;
-		case 'h': replay_help(stdout); return 0;
-		default: return usage_error("replay", "%s", "unknown option");
+		case 'h': free(files); replay_help(stdout); return 0;
+		default:
+			if ((k = outputs_opt(c, optarg, &oc, oerr, sizeof oerr)) != 1) {
+				free(files);
+				return usage_error("replay", "%s", k < 0 ? oerr : "unknown option");
+			}
 		}
 	}
-	if (optind >= argc)
-		return usage_error("replay", "%s", "no capture file given");
-	if (!(st = open_store(db, STORE_WRITE)))
+	for (i = optind; i < argc; i++)
+		files[nfiles++] = argv[i];
+	if (nfiles == 0) {
+		free(files);
+		return usage_error("replay", "%s", "no capture file given (FILE... or -r FILE)");
+	}
+	if (o.filter) { /* a filter libpcap rejects is a usage error, before anything is opened */
+		pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+		struct bpf_program bpf;
+		if (dead && pcap_compile(dead, &bpf, o.filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			snprintf(oerr, sizeof oerr, "bad filter '%s': %s", o.filter, pcap_geterr(dead));
+			pcap_close(dead);
+			free(files);
+			return usage_error("replay", "%s", oerr);
+		}
+		if (dead) {
+			pcap_freecode(&bpf);
+			pcap_close(dead);
+		}
+	}
+	if (!(st = open_store(db, STORE_WRITE))) {
+		free(files);
 		return 1;
+	}
+	if (outputs_open(&out, &oc, nfiles == 1 ? files[0] : "replay", oerr, sizeof oerr) < 0) {
+		fprintf(stderr, "%s replay: %s\n", prog, oerr);
+		store_close(st);
+		free(files);
+		return 1;
+	}
+	o.out = &out;
 	capture_install_signals();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = optind; i < argc && !capture_stop_requested(); i++) {
+	for (i = 0; i < nfiles && !capture_stop_requested(); i++) {
 		char err[1024];
 		struct replay_result res;
-		if (capture_replay(st, argv[i], &o, &res, err, sizeof err) < 0) {
+		if (capture_replay(st, files[i], &o, &res, err, sizeof err) < 0) {
 			fprintf(stderr, "%s: %s\n", prog, err);
 			failed++;
 			rc = 1;
@@ -225,7 +280,7 @@ static int cmd_replay(int argc, char **argv)
 			if (!o.quiet)
 				fprintf(stderr, "%s: %s: already imported as capture %" PRId64
 					" (same size and content); nothing added (use --force to import again)\n",
-					prog, argv[i], res.capture_id);
+					prog, files[i], res.capture_id);
 			skipped++;
 		}
 		packets += res.packets;
@@ -234,13 +289,36 @@ static int cmd_replay(int argc, char **argv)
 	}
 	if (capture_stop_requested())
 		fprintf(stderr, "%s: interrupted: what was read is stored\n", prog);
-	if (analyze && run_analyze(st, o.quiet) < 0)
-		rc = 1;
+	{
+		struct timespec a0, a1;
+		clock_gettime(CLOCK_MONOTONIC, &a0);
+		if (analyze && run_analyze(st, o.quiet) < 0)
+			rc = 1;
+		clock_gettime(CLOCK_MONOTONIC, &a1);
+		if (analyze)
+			outputs_analyzed(&out, store_db(st), (double)(a1.tv_sec - a0.tv_sec) +
+					 (a1.tv_nsec - a0.tv_nsec) / 1e9);
+	}
+	{
+		struct capture_totals tot;
+		struct outputs_tick ot;
+		memset(&tot, 0, sizeof tot);
+		memset(&ot, 0, sizeof ot);
+		tot.packets = packets;
+		tot.bytes = bytes;
+		tot.smtp_sessions = sessions;
+		ot.t = &tot;
+		outputs_tick(&out, &ot);
+		outputs_close(&out);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!o.quiet)
-		print_summary(st, argc - optind, failed, skipped, packets, bytes, sessions,
+		print_summary(st, nfiles, failed, skipped, packets, bytes, sessions,
 			      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	/* The .db alone is complete: nothing left in the -wal. */
+	sqlite3_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	store_close(st);
+	free(files);
 	return rc;
 }
 
