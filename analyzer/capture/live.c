@@ -18,6 +18,7 @@
 #include "analyzer/base/limits.h"
 #include "analyzer/base/timefmt.h"
 #include "analyzer/output/outputs.h"
+#include "analyzer/store/prune.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
 
@@ -54,6 +55,7 @@ struct live_opts {
 	uint64_t pcap_max_mib;
 	struct flow_config flows;
 	struct outputs_config out;  /* --events*, --metrics-* */
+	double retain, retain_interval;  /* --retain AGE (0: keep all), --retain-interval */
 };
 
 static volatile int live_stop;          /* set by signals, --duration or a failure */
@@ -168,6 +170,10 @@ static void help(FILE *f)
 		"      --timeout-established S  idle timeout of established flows (default %llu)\n"
 		"      --timeout-half S      idle timeout of half-open/closed flows (default %llu)\n"
 		"      --list-interfaces     list the interfaces that can be captured and exit\n"
+		"      --retain AGE          delete sessions older than AGE (30d, 12h; a bare\n"
+		"                            number is days) at the start and every\n"
+		"                            --retain-interval (default 1h), in small batches\n"
+		"                            beside the capture (see smtpscope prune)\n"
 		"  -q, --quiet               no statistics lines (drops are still reported)\n"
 		"  -h, --help                this help\n"
 		"\n",
@@ -343,6 +349,7 @@ struct live_run {
 	double t0, last_stats_t;
 	uint64_t last_packets, last_bytes;
 	struct outputs out;           /* events and metrics */
+	struct prune_thread *prune;   /* --retain, or NULL */
 	int out_events;               /* an event output was open */
 };
 
@@ -514,6 +521,8 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 		{ "list-interfaces", no_argument, 0, 'L' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
+		{ "retain", required_argument, 0, 0x1200 },
+		{ "retain-interval", required_argument, 0, 0x1201 },
 		OUTPUTS_LONG_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
@@ -581,6 +590,16 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 				o->flows.timeout_half_us = (uint64_t)v * 1000000;
 			break;
 		case 'h': help(stdout); return -1;
+		case 0x1200:
+		case 0x1201:
+			if (timefmt_parse_duration(optarg, c == 0x1200 ? 86400 : 1, &v) < 0 || v < 1)
+				return usage("%s wants a duration such as 30d, 12h or 90s, not '%s'",
+					     c == 0x1200 ? "--retain" : "--retain-interval", optarg);
+			if (c == 0x1200)
+				o->retain = v;
+			else
+				o->retain_interval = v;
+			break;
 		default:
 			if ((k = outputs_opt(c, optarg, &o->out, oerr, sizeof oerr)) < 0)
 				return usage("%s", oerr);
@@ -724,6 +743,18 @@ int live_main(int argc, char **argv)
 		goto out;
 	}
 
+	if (o.retain > 0) {
+		pthread_sigmask(SIG_BLOCK, &block, &old);
+		r.prune = prune_thread_start(o.db, o.retain, o.retain_interval > 0 ? o.retain_interval : 3600,
+					     o.quiet, err, sizeof err);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!r.prune) {
+			fprintf(stderr, "smtpscope live: --retain: %s\n", err);
+			exit_code = 1;
+			goto out;
+		}
+	}
+
 	/* 4. Workers: pipelines created one after the other, here. */
 	r.o = &o;
 	r.nw = o.workers;
@@ -802,6 +833,8 @@ int live_main(int argc, char **argv)
 	for (i = 0; i < r.nw; i++)
 		live_worker_join(&r.w[i]);
 	drain(&r, session_queue_take(&r.q, 0));
+	prune_thread_stop(r.prune);
+	r.prune = NULL;
 
 	/* 6. The end: totals, counters, capture row, findings, the drop line. */
 	for (i = 0; i < r.nw; i++)
@@ -895,6 +928,7 @@ out:
 		if (handles[i])
 			pcap_close(handles[i]);
 	live_dump_close(r.dump);
+	prune_thread_stop(r.prune);
 	outputs_close(&r.out);
 	store_close(r.st);
 	return exit_code;

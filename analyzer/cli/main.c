@@ -8,6 +8,8 @@
 #include "analyzer/capture/live.h"
 #include "analyzer/output/outputs.h"
 #include "analyzer/store/merge.h"
+#include "analyzer/store/prune.h"
+#include "analyzer/base/timefmt.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
 #include "reports/export.h"
@@ -63,6 +65,7 @@ static void main_help(FILE *f)
 		"  report             write the report (html, text, json)\n"
 		"  export             dump a table as JSON lines or CSV\n"
 		"  merge OUT IN...    combine sensors' databases\n"
+		"  prune --older-than AGE  delete old sessions (keeps server summaries, findings)\n"
 		"\n"
 		"Options for every command: --db PATH (default ./" DEFAULT_DB "), -h/--help.\n"
 		"  %s --version        print the version\n"
@@ -518,6 +521,89 @@ static int cmd_merge(int argc, char **argv)
 	return rc;
 }
 
+/* ---- prune (retention) ------------------------------------------------------ */
+
+static void prune_help(FILE *f)
+{
+	fprintf(f,
+		"usage: %s prune --older-than AGE [--db PATH] [--batch N] [--no-analyze] [-q]\n"
+		"\n"
+		"Deletes the sessions that ended more than AGE ago (90s, 12h, 30d, 2w; a bare\n"
+		"number is days), with their transcript, mails, recipients and anomalies, and\n"
+		"the statistics samples as old.  Before it, the findings are copied into\n"
+		"findings_history; what each deleted session contributed to its server is\n"
+		"added to server_history (per server and day; the server_totals view adds both).\n"
+		"Works in small transactions, so a capture writing to the same database goes\n"
+		"on meanwhile; sessions stored while it runs are left alone.  Then the\n"
+		"findings are recomputed from what remains.\n"
+		"\n"
+		"  --older-than AGE          required\n"
+		"  --db PATH                 database (default ./" DEFAULT_DB ")\n"
+		"  --batch N                 sessions per transaction (default %d)\n"
+		"  --no-analyze              do not recompute the findings afterwards\n"
+		"  -q, --quiet               no summary line\n"
+		"  -h, --help                this help\n", prog, PRUNE_BATCH_SESSIONS);
+}
+
+static int cmd_prune(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, 0, 'd' }, { "older-than", required_argument, 0, 'o' },
+		{ "batch", required_argument, 0, 'b' }, { "no-analyze", no_argument, 0, 'A' },
+		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	const char *db = DEFAULT_DB;
+	struct prune_opts po;
+	struct prune_result res;
+	struct store *st;
+	double age = -1;
+	uint64_t v;
+	char err[512], iso[TIMEFMT_ISO_LEN];
+	int c, rc = 0, analyze = 1, quiet = 0;
+
+	memset(&po, 0, sizeof po);
+	po.pause_ms = -1;
+	while ((c = getopt_long(argc, argv, "+d:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'A': analyze = 0; break;
+		case 'o':
+			if (timefmt_parse_duration(optarg, 86400, &age) < 0 || age <= 0)
+				return usage_error("prune", "--older-than wants an age such as 30d, 12h or 90s, not '%s'",
+						   optarg);
+			break;
+		case 'b':
+			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 1000000)
+				return usage_error("prune", "--batch wants 1 to 1000000, not '%s'", optarg);
+			po.batch = (int)v;
+			break;
+		case 'h': prune_help(stdout); return 0;
+		default: return usage_error("prune", "%s", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("prune", "unexpected argument '%s'", argv[optind]);
+	if (age < 0)
+		return usage_error("prune", "%s", "--older-than AGE is required (for example 30d)");
+	if (!(st = open_store(db, STORE_WRITE)))
+		return 1;
+	po.cutoff = (double)time(NULL) - age;
+	if (prune_run(store_db(st), &po, &res, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		rc = 1;
+	} else if (!quiet) {
+		fprintf(stderr, "%s: %" PRIu64 " sessions that ended before %s deleted in %" PRIu64
+			" batches, %" PRIu64 " statistics samples; %" PRIu64 " findings kept in findings_history\n",
+			prog, res.sessions, timefmt_iso8601_us((uint64_t)(po.cutoff * 1e6), iso, sizeof iso),
+			res.batches, res.stats_rows, res.findings_kept);
+	}
+	if (analyze && run_analyze(st, quiet) < 0)
+		rc = 1;
+	store_close(st);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -563,6 +649,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "merge"))
 		return cmd_merge(argc, argv);
+	if (!strcmp(cmd, "prune"))
+		return cmd_prune(argc, argv);
 	fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", prog, cmd, prog);
 	return EXIT_USAGE;
 }
