@@ -15,6 +15,7 @@
 #include "analyzer/capture/live_dump.h"
 #include "analyzer/capture/live_priv.h"
 #include "analyzer/capture/live_worker.h"
+#include "analyzer/capture/tap.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/timefmt.h"
 #include "analyzer/output/outputs.h"
@@ -46,11 +47,14 @@
 #define LIVE_DEFAULT_DB  "smtpscope.db"
 #define LIVE_ANALYZE_S   60        /* findings refreshed this often (default) */
 #define LIVE_TAKE_MS     200       /* writer wakes at least this often */
-#define LIVE_BUFFER_MAX  2047      /* MiB; pcap_set_buffer_size takes an int of bytes */
+#define LIVE_BUFFER_MAX  2097151   /* KiB; pcap_set_buffer_size takes an int of bytes */
+#define LIVE_BUFFER_MIN  256       /* KiB: less leaves no room for one TPACKET_V3 block */
 
 struct live_opts {
 	const char *iface, *filter, *user, *db, *pcap_dir;
-	int snaplen, buffer_mib, promisc, workers, quiet;
+	int snaplen, buffer_kib, promisc, workers, quiet;
+	const char *wfile;          /* -w FILE: every frame captured, raw pcap */
+	uint64_t count;             /* -c COUNT: stop after this many frames (0: no limit) */
 	double duration, stats_interval, analyze_interval;
 	uint64_t pcap_max_mib;
 	struct flow_config flows;
@@ -150,17 +154,22 @@ static void help(FILE *f)
 		"  -i, --interface IFACE     interface to capture on ('any' = all)\n"
 		"  -f, --filter BPF          capture filter (default: none, SMTP is found on any\n"
 		"                            port); a filter libpcap rejects is a usage error (exit 2)\n"
-		"  -s, --snaplen BYTES       bytes kept per frame (default 262144 = whole frames)\n"
-		"  -B, --buffer-size MiB     kernel capture buffer per worker (default 64)\n"
+		"  -s, --snaplen BYTES       bytes kept per frame (default and 0: 262144 = whole frames)\n"
+		"  -B, --buffer-size KiB     kernel capture buffer per worker, in KiB as tcpdump\n"
+		"                            (default 65536 = 64 MiB)\n"
+		"  -c, --count N             stop after N frames (as tcpdump -c)\n"
+		"  -w, --write FILE          also write every frame captured to FILE, raw pcap\n"
+		"                            ('-' = standard output), as tcpdump -w\n"
 		"      --no-promisc          do not put the interface in promiscuous mode\n"
 		"  -Z, --user USER           drop root to USER once the interface and the database\n"
 		"                            are open (default when started as root: nobody;\n"
 		"                            '-Z root' keeps root)\n"
 		"      --workers N           capture threads (default 1, at most %d), one\n"
 		"                            PACKET_FANOUT group: each flow stays on one thread\n"
-		"      --duration SECONDS    stop by itself after this long\n"
-		"      --stats-interval SECONDS  statistics period (default 10)\n"
-		"      --analyze-interval SECONDS  findings refresh period (default %d)\n"
+		"      --duration TIME       stop by itself after this long (90s, 1m, 2h; a bare\n"
+		"                            number is seconds)\n"
+		"      --stats-interval TIME statistics period (default 10s)\n"
+		"      --analyze-interval TIME  findings refresh period (default %ds)\n"
 		"      --db PATH             database (default ./" LIVE_DEFAULT_DB ")\n"
 		"      --write-pcap DIR      also write the packets of SMTP flows to rolling pcap\n"
 		"                            files in DIR (ports 25/465/587/2525 and every port\n"
@@ -262,7 +271,7 @@ static pcap_t *open_handle(const struct live_opts *o, int first, int fanout_id, 
 	pcap_set_snaplen(p, o->snaplen);
 	pcap_set_promisc(p, o->promisc);
 	pcap_set_timeout(p, 100);  /* ms: the TPACKET_V3 block retire timeout */
-	pcap_set_buffer_size(p, o->buffer_mib << 20);
+	pcap_set_buffer_size(p, o->buffer_kib << 10);
 	pcap_set_immediate_mode(p, 0); /* immediate mode would force TPACKET_V2 */
 	/* Nanoseconds where the platform has them; else microseconds. */
 	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
@@ -350,6 +359,7 @@ struct live_run {
 	uint64_t last_packets, last_bytes;
 	struct outputs out;           /* events and metrics */
 	struct prune_thread *prune;   /* --retain, or NULL */
+	struct capture_tap *tap;      /* -c / -w, or NULL */
 	int out_events;               /* an event output was open */
 };
 
@@ -411,6 +421,7 @@ static void stats_tick(struct live_run *r, double now)
 		r->store_failed = 1;
 	}
 	live_dump_flush(r->dump);
+	capture_tap_flush(r->tap);
 	qd = queue_dropped(r);
 	for (i = 0; i < r->nw; i++)
 		if (r->w[i].pl_ok)
@@ -513,7 +524,9 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 		{ "stats-interval", required_argument, 0, 'S' },
 		{ "analyze-interval", required_argument, 0, 'A' },
 		{ "db", required_argument, 0, 'd' },
-		{ "write-pcap", required_argument, 0, 'w' },
+		{ "write-pcap", required_argument, 0, 0x1202 },
+		{ "write", required_argument, 0, 'w' },
+		{ "count", required_argument, 0, 'c' },
 		{ "write-pcap-max", required_argument, 0, 'm' },
 		{ "max-flows", required_argument, 0, 'M' },
 		{ "timeout-established", required_argument, 0, 'E' },
@@ -530,44 +543,52 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 	double v;
 	int c, k;
 
-	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:c:w:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface = optarg; break;
 		case 'f': o->filter = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case 'd': o->db = optarg; break;
-		case 'w': o->pcap_dir = optarg; break;
+		case 0x1202: o->pcap_dir = optarg; break;
 		case 'P': o->promisc = 0; break;
 		case 'q': o->quiet = 1; break;
 		case 'L': *list = 1; break;
-		case 's':
-			if (parse_num(optarg, 64, CAPTURE_SNAPLEN_MAX, &v) < 0 || v != (int)v)
-				return usage("-s wants a snap length of 64 to %d bytes, not '%s'", CAPTURE_SNAPLEN_MAX, optarg);
-			o->snaplen = (int)v;
+		case 's': /* tcpdump: -s 0 is the whole frame */
+			if (parse_num(optarg, 0, CAPTURE_SNAPLEN_MAX, &v) < 0 || v != (int)v || (v > 0 && v < 64))
+				return usage("-s wants 0 (whole frames) or a snap length of 64 to %d bytes, not '%s'",
+					     CAPTURE_SNAPLEN_MAX, optarg);
+			o->snaplen = v == 0 ? CAPTURE_SNAPLEN_MAX : (int)v;
 			break;
-		case 'B':
-			if (parse_num(optarg, 1, LIVE_BUFFER_MAX, &v) < 0 || v != (int)v)
-				return usage("-B wants a buffer size of 1 to %d MiB, not '%s'", LIVE_BUFFER_MAX, optarg);
-			o->buffer_mib = (int)v;
+		case 'B': /* tcpdump: KiB */
+			if (parse_num(optarg, LIVE_BUFFER_MIN, LIVE_BUFFER_MAX, &v) < 0 || v != (int)v)
+				return usage("-B wants a buffer size in KiB, as tcpdump (%d to %d; 65536 = 64 MiB), not '%s'",
+					     LIVE_BUFFER_MIN, LIVE_BUFFER_MAX, optarg);
+			o->buffer_kib = (int)v;
 			break;
+		case 'c':
+			if (parse_num(optarg, 1, 1e15, &v) < 0 || v != (uint64_t)v)
+				return usage("-c wants a packet count (a positive whole number), not '%s'", optarg);
+			o->count = (uint64_t)v;
+			break;
+		case 'w': o->wfile = optarg; break;
 		case 'W':
 			if (parse_num(optarg, 1, LIVE_WORKERS_MAX, &v) < 0 || v != (int)v)
 				return usage("--workers wants 1 to %d, not '%s'", LIVE_WORKERS_MAX, optarg);
 			o->workers = (int)v;
 			break;
 		case 'D':
-			if (parse_num(optarg, 0.001, 86400.0 * 366, &v) < 0)
-				return usage("--duration wants seconds, not '%s'", optarg);
+			if (timefmt_parse_duration(optarg, 1, &v) < 0 || v < 0.001 || v > 86400.0 * 366)
+				return usage("--duration wants a duration such as 90s, 1m, 2h or seconds, not '%s'", optarg);
 			o->duration = v;
 			break;
 		case 'S':
-			if (parse_num(optarg, 0.1, 86400, &v) < 0)
-				return usage("--stats-interval wants 0.1 to 86400 seconds, not '%s'", optarg);
+			if (timefmt_parse_duration(optarg, 1, &v) < 0 || v < 0.1 || v > 86400)
+				return usage("--stats-interval wants 100ms to 1d (10s, 1m, or seconds), not '%s'", optarg);
 			o->stats_interval = v;
 			break;
 		case 'A':
-			if (parse_num(optarg, 1, 86400, &v) < 0)
-				return usage("--analyze-interval wants 1 to 86400 seconds, not '%s'", optarg);
+			if (timefmt_parse_duration(optarg, 1, &v) < 0 || v < 1 || v > 86400)
+				return usage("--analyze-interval wants 1s to 1d (30s, 5m, or seconds), not '%s'", optarg);
 			o->analyze_interval = v;
 			break;
 		case 'm':
@@ -635,7 +656,7 @@ int live_main(int argc, char **argv)
 	memset(&user, 0, sizeof user);
 	o.db = LIVE_DEFAULT_DB;
 	o.snaplen = CAPTURE_SNAPLEN_MAX;
-	o.buffer_mib = 64;
+	o.buffer_kib = 65536;
 	o.promisc = 1;
 	o.workers = 1;
 	o.stats_interval = 10;
@@ -743,6 +764,14 @@ int live_main(int argc, char **argv)
 		goto out;
 	}
 
+	if ((o.wfile || o.count) &&
+	    !(r.tap = capture_tap_open(o.wfile, o.count, pcap_datalink(handles[0]), o.snaplen,
+				       pcap_get_tstamp_precision(handles[0]) == PCAP_TSTAMP_PRECISION_NANO, err,
+				       sizeof err))) {
+		fprintf(stderr, "smtpscope live: %s\n", err);
+		exit_code = 1;
+		goto out;
+	}
 	if (o.retain > 0) {
 		pthread_sigmask(SIG_BLOCK, &block, &old);
 		r.prune = prune_thread_start(o.db, o.retain, o.retain_interval > 0 ? o.retain_interval : 3600,
@@ -773,6 +802,7 @@ int live_main(int argc, char **argv)
 			goto out;
 		}
 		handles[i] = NULL;
+		r.w[i].tap = r.tap;
 	}
 	/* Signals go to this thread only: workers block them. */
 	sigemptyset(&block);
@@ -798,7 +828,7 @@ int live_main(int argc, char **argv)
 		fprintf(stderr, "smtpscope live: capturing on %s%s%s%s (%s, %d worker%s, buffer %d MiB) into %s; "
 			"SIGINT or SIGTERM stops\n", o.iface, o.filter ? " with filter '" : "", o.filter ? o.filter : "",
 			o.filter ? "'" : "", ci.linktype ? ci.linktype : "?", o.workers, o.workers == 1 ? "" : "s",
-			o.buffer_mib, o.db);
+			o.buffer_kib / 1024, o.db);
 
 	/* 5. The writer loop. */
 	r.t0 = r.last_stats_t = mono_s();
@@ -835,6 +865,8 @@ int live_main(int argc, char **argv)
 	drain(&r, session_queue_take(&r.q, 0));
 	prune_thread_stop(r.prune);
 	r.prune = NULL;
+	if (o.count && !live_signal && !(o.duration > 0 && !strcmp(stop_why, "--duration reached")))
+		stop_why = "-c count reached";
 
 	/* 6. The end: totals, counters, capture row, findings, the drop line. */
 	for (i = 0; i < r.nw; i++)
@@ -928,6 +960,7 @@ out:
 		if (handles[i])
 			pcap_close(handles[i]);
 	live_dump_close(r.dump);
+	capture_tap_close(r.tap);
 	prune_thread_stop(r.prune);
 	outputs_close(&r.out);
 	store_close(r.st);

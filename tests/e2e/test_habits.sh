@@ -86,4 +86,47 @@ else
 	skip "promtool" "no promtool"
 	skip "promtool" "no promtool"
 fi
+# ---- live: -s 0, -B in KiB, -c COUNT, -w FILE, durations with units
+"$BIN" live -i nosuch0 -s 0 --db "$(fresh_db habits-s0)" > /dev/null 2>&1
+is "$?" 1 "live -s 0 is accepted (whole frames; the missing interface is what fails)"
+err=$("$BIN" live -i lo -s 10 2>&1)
+is "$?" 2 "-s 10 is a usage error"
+err=$("$BIN" live -i lo -B 1 2>&1)
+is "$?" 2 "-B 1 (one KiB) is a usage error"
+like "$err" "KiB, as tcpdump" "and says -B is in KiB, as tcpdump"
+err=$("$BIN" live -i lo --duration 1x 2>&1)
+is "$?" 2 "--duration 1x is a usage error"
+like "$err" "90s, 1m, 2h" "naming the accepted forms"
+"$BIN" live -i nosuch0 --duration 1m --stats-interval 500ms --analyze-interval 2m --db "$(fresh_db habits-dur)" > /dev/null 2>&1
+is "$?" 1 "--duration 1m, --stats-interval 500ms, --analyze-interval 2m are accepted"
+if [ "$(id -u)" -eq 0 ] && ip netns add "s18h$$" 2> /dev/null; then
+	NS=s18h$$
+	ip -n "$NS" link set lo up
+	# traffic: UDP datagrams to the discard port, 100 a second for 6 s
+	ip netns exec "$NS" python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(600):
+    s.sendto(b"smtpscope", ("127.0.0.1", 9)); time.sleep(0.01)' > /dev/null 2>&1 &
+	ping_pid=$!
+	db=$(fresh_db habits-c)
+	t0=$(date +%s)
+	ip netns exec "$NS" "$BIN" live -i lo -Z root -q -c 25 -w "$T/c25.pcap" -B 4096 --duration 2m --db "$db" 2> "$T/c25.log"
+	rc=$?
+	t1=$(date +%s)
+	kill "$ping_pid" 2> /dev/null; wait "$ping_pid" 2> /dev/null
+	is "$rc" 0 "live -c 25 -w FILE -B 4096 exits 0"
+	ok "$([ $((t1 - t0)) -lt 30 ]; echo $?)" "and stops by itself long before --duration 2m"
+	is "$(db_val "$db" "SELECT packets FROM captures")" 25 "the capture row counts exactly 25 frames"
+	is "$("$BUILD/tests/pcapcount" "$T/c25.pcap" 2> /dev/null | awk '{ print $2 }')" 25 "-w wrote exactly those 25 frames, as a pcap file"
+	db2=$(fresh_db habits-c-replay)
+	"$BIN" replay -q --db "$db2" "$T/c25.pcap"
+	is "$(db_val "$db2" "SELECT packets FROM captures")" 25 "which replay reads back"
+	t0=$(date +%s)
+	ip netns exec "$NS" "$BIN" live -i lo -Z root -q --duration 2s --db "$(fresh_db habits-2s)" 2> /dev/null
+	t1=$(date +%s)
+	ok "$([ $((t1 - t0)) -ge 1 ] && [ $((t1 - t0)) -le 8 ]; echo $?)" "--duration 2s stops after about 2 s ($((t1 - t0)) s)"
+	ip netns del "$NS"
+else
+	for k in 1 2 3 4 5 6; do skip "live -c/-w/--duration 2s" "needs root and network namespaces"; done
+fi
 done_testing
