@@ -128,14 +128,17 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	if (an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
-		" summary, evidence, first_ts, last_ts, remediation, client_ip)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")) ||
+		" summary, evidence, first_ts, last_ts, remediation, client_ip, finding_key,"
+		" suggested_name, suggested_source)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")) ||
 	    !(a.has = an_q(&a, "SELECT 1 FROM findings WHERE server_ip = ?1 AND server_port = ?2"
 		" AND kind = ?3 LIMIT 1")))
 		goto out;
 	for (k = an_kinds; k->kind; k++)
 		if (an_run_kind(&a, k) < 0)
 			goto out;
+	if (an_history(&a, an_now()) < 0)
+		goto out;
 	rc = 0;
 out:
 	for (i = 0; i < a.nq; i++)

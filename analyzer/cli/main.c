@@ -2,10 +2,12 @@
  * No protocol logic lives here.
  *
  * Exit codes: 0 ok, 1 runtime error (bad capture, database refused, I/O),
- * 2 usage error (unknown command or option, missing argument). */
+ * 2 usage error (unknown command or option, missing argument), 3 `findings
+ * --fail-on` matched (analyzer/cli/cmd_findings.c). */
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/capture/live.h"
+#include "analyzer/cli/cmd_findings.h"
 #include "analyzer/store/merge.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
@@ -67,7 +69,7 @@ static void main_help(FILE *f)
 		"  %s --version        print the version\n"
 		"  %s COMMAND --help   options of one command\n"
 		"\n"
-		"Exit status: 0 ok, 1 runtime error, 2 usage error.\n",
+		"Exit status: 0 ok, 1 runtime error, 2 usage error, 3 findings --fail-on matched.\n",
 		prog, prog, prog);
 }
 
@@ -478,7 +480,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc, argv);
 	if (!strcmp(cmd, "findings"))
-		return cmd_output(argc, argv, 1);
+		return cmd_findings(argc, argv);
 	if (!strcmp(cmd, "report"))
 		return cmd_output(argc, argv, 0);
 	if (!strcmp(cmd, "export"))

@@ -86,6 +86,13 @@ void rq_untune(struct sqlite3 *db, const struct rq_tuning *saved);
 void json_rtable(struct jw *w, const struct rtable *t);
 void json_rrow(struct jw *w, const struct rtable *t, int row);
 
+/* A duration in a unit a person reads: "45 s", "12 min", "5.5 h", "3.2 days";
+ * "-" when s < 0.  Returns buf. */
+const char *fmt_duration(double s, char *buf, size_t n);
+/* A count with its noun, plural when n != 1: "1 session", "3 sessions"
+ * (noun + "s"). Returns buf. */
+const char *fmt_count(long long n, const char *noun, char *buf, size_t len);
+
 /* "ip:port", with [ ] around an IPv6 address; "-" when ip is NULL. */
 void fmt_endpoint(const char *ip, long long port, char *buf, size_t n);
 

@@ -499,7 +499,7 @@ static void test_kb(void)
 
 	txt = capture(findings_write, db, REPORT_TEXT, NULL);
 	ok(txt && line_has(txt, "10.0.0.25", ":25", "aliasex2000"), "text: ip, port and name on one line");
-	ok(txt && line_has(txt, "high", "non_fqdn_greeting", "10.0.0.25:25"), "text: severity and kind");
+	ok(txt && line_has(txt, "HIGH", "non_fqdn_greeting", "10.0.0.25:25"), "text: severity and kind");
 	js = capture(findings_write, db, REPORT_JSON, &n_js);
 	v = js ? json_valid_py(js, n_js) : 0;
 	ok(v != 0, "findings json parses%s", v < 0 ? " # SKIP no python3" : "");
