@@ -29,9 +29,6 @@ struct findings_filter {
 	int new_only;           /* only findings new in the latest analysis */
 };
 
-/* "high" 1, "medium" 2, "low" 3, "info" 4, anything else 0. */
-int severity_rank(const char *severity);
-
 /* findings_write with a filter (NULL: none); *worst (may be NULL) gets the
  * rank of the most severe finding listed, 0 when none was. */
 int findings_list(struct sqlite3 *db, FILE *out, enum report_format f, const struct findings_filter *flt,

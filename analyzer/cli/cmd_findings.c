@@ -13,6 +13,7 @@
 #include "analyzer/cli/cli_args.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
+#include "reports/query/kinds.h"
 #include "reports/report.h"
 
 #define DEFAULT_DB "smtpscope.db"

@@ -84,3 +84,18 @@ enum kind_group kind_group(const char *kind, const char *severity)
 		return k->group;
 	return severity && strcmp(severity, "high") == 0 ? KIND_PROBLEM : KIND_HYGIENE;
 }
+
+int severity_rank(const char *s)
+{
+	if (!s)
+		return 0;
+	if (strcmp(s, "high") == 0)
+		return 1;
+	if (strcmp(s, "medium") == 0)
+		return 2;
+	if (strcmp(s, "low") == 0)
+		return 3;
+	if (strcmp(s, "info") == 0)
+		return 4;
+	return 0;
+}

@@ -33,4 +33,7 @@ enum kind_group kind_group(const char *kind, const char *severity);
  * result points into buf or static text). */
 const char *name_kind_words(const char *k, char *buf, unsigned n);
 
+/* "high" 1, "medium" 2, "low" 3, "info" 4, anything else 0. */
+int severity_rank(const char *severity);
+
 #endif

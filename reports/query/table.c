@@ -203,8 +203,10 @@ const char *fmt_duration(double s, char *buf, size_t n)
 		snprintf(buf, n, "%.0f min", s / 60);
 	else if (s < 48 * 3600)
 		snprintf(buf, n, "%.1f h", s / 3600);
-	else
+	else if (s < 730 * 86400.0)
 		snprintf(buf, n, "%.1f days", s / 86400);
+	else
+		snprintf(buf, n, "%.1f years", s / (365.25 * 86400));
 	return buf;
 }
 

@@ -31,21 +31,6 @@ static double cnum(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_double(st, i);
 }
 
-int severity_rank(const char *s)
-{
-	if (!s)
-		return 0;
-	if (strcmp(s, "high") == 0)
-		return 1;
-	if (strcmp(s, "medium") == 0)
-		return 2;
-	if (strcmp(s, "low") == 0)
-		return 3;
-	if (strcmp(s, "info") == 0)
-		return 4;
-	return 0;
-}
-
 static void note_worst(sqlite3_stmt *st, int *worst)
 {
 	int r = severity_rank(ctext(st, F_SEV));

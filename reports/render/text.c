@@ -120,7 +120,7 @@ int report_text(const struct rdata *d, FILE *o)
 		text_rtable(o, &sv->outcomes, 10, "    ");
 	}
 	fputs("\nBusiest clients\n---------------\n", o);
-	text_rtable(o, &d->clients, REPORT_CLIENTS_MAX, "");
+	text_rtable(o, &d->clients, 20, "");
 	fprintf(o, "\n4.4.7 delivery-status reports: %lld\n", rt_int(&d->dsn_count, 0, "reports"));
 	text_rtable(o, &d->dsn, 20, "");
 	fputs("\nAnomalies\n---------\n", o);
@@ -247,6 +247,7 @@ int report_json(const struct rdata *d, FILE *o)
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
+	jtable(&w, "other_servers", &d->others);
 	jtable(&w, "clients", &d->clients);
 	jw_key(&w, "dsn_447");
 	jw_obj(&w);
