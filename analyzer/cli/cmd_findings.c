@@ -4,12 +4,12 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "analyzer/base/cliopt.h"
 #include "analyzer/cli/cli_args.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
@@ -17,19 +17,6 @@
 #include "reports/report.h"
 
 #define DEFAULT_DB "smtpscope.db"
-
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "smtpscope findings: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'smtpscope findings --help'.\n");
-	return 2;
-}
 
 static void help(void)
 {
@@ -75,49 +62,51 @@ int cmd_findings(int argc, char **argv)
 	struct store *st;
 	FILE *out = stdout;
 
-	while ((c = getopt_long(argc, argv, "+d:F:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:F:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'o': out_path = optarg; break;
 		case 'F':
 			format = report_format_parse(optarg);
 			if (format < 0 || format == REPORT_HTML)
-				return usage("--format is text, json or csv, not '%s'", optarg);
+				return cli_usage_error("findings", "--format is text, json or csv, not '%s'", optarg);
 			break;
 		case 'S':
 			if (!(flt.min_severity = sev_arg(optarg)))
-				return usage("--severity is high, medium, low or info, not '%s'", optarg);
+				return cli_usage_error("findings", "--severity is high, medium, low or info, not '%s'", optarg);
 			break;
 		case 'f':
 			if (!(fail_on = sev_arg(optarg)))
-				return usage("--fail-on is high, medium, low or info, not '%s'", optarg);
+				return cli_usage_error("findings", "--fail-on is high, medium, low or info, not '%s'", optarg);
 			break;
 		case 'k':
 			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_,") != strlen(optarg))
-				return usage("--kind wants kinds like non_fqdn_greeting, not '%s'", optarg);
+				return cli_usage_error("findings", "--kind wants kinds like non_fqdn_greeting, not '%s'", optarg);
 			flt.kinds = optarg;
 			break;
 		case 's':
 			if (parse_server_arg(optarg, ip, sizeof ip, &flt.server_port) < 0)
-				return usage("--server wants ADDR, ADDR:PORT or [V6]:PORT, not '%s'", optarg);
+				return cli_usage_error("findings", "--server wants ADDR, ADDR:PORT or [V6]:PORT, not '%s'", optarg);
 			flt.server_ip = ip;
 			break;
 		case 't':
 			if (parse_time_arg(optarg, (double)time(NULL), &flt.since) < 0)
-				return usage("--since wants an ISO 8601 time (2026-12-01T08:00Z) or a "
+				return cli_usage_error("findings", "--since wants an ISO 8601 time (2026-12-01T08:00Z) or a "
 					     "duration (24h, 7d), not '%s'", optarg);
 			break;
 		case 'n': flt.new_only = 1; break;
 		case 'h': help(); return 0;
-		default: return usage("%s", "unknown option");
+		default: return cli_bad_option("findings", c, argv);
 		}
 	}
 	if (optind < argc)
-		return usage("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error("findings", "unexpected argument '%s'", argv[optind]);
 	if (!(st = store_open(db, STORE_READ, err, sizeof err))) {
-		fprintf(stderr, "smtpscope: %s\n", err);
+		fprintf(stderr, "smtpscope findings: %s\n", err);
 		return 1;
 	}
+	if (store_note(st))
+		fprintf(stderr, "smtpscope findings: note: %s\n", store_note(st));
 	if (out_path && strcmp(out_path, "-") != 0 && !(out = fopen(out_path, "w"))) {
 		fprintf(stderr, "smtpscope findings: %s: %s\n", out_path, strerror(errno));
 		store_close(st);
