@@ -109,7 +109,7 @@ void text_finding(FILE *o, const struct fview *v, int width)
 {
 	char ep[96], sev[16], t1[32], t2[32];
 	size_t i;
-	int used;
+	int used, col, tw;
 
 	for (i = 0; v->severity && v->severity[i] && i + 1 < sizeof sev; i++)
 		sev[i] = (char)(v->severity[i] >= 'a' && v->severity[i] <= 'z' ? v->severity[i] - 32 : v->severity[i]);
@@ -123,11 +123,25 @@ void text_finding(FILE *o, const struct fview *v, int width)
 	put(o, sev, 8);
 	fprintf(o, "%*s", (int)(strlen(sev) < TEXT_INDENT ? TEXT_INDENT - strlen(sev) : 1), "");
 	put(o, ep, 80);
+	col = TEXT_INDENT + (int)esc_text_width(ep, strlen(ep), 80);
 	if (v->name) {
-		fputs("  ", o);
-		put(o, v->name, ESC_CAP_LIST);
+		size_t nw = esc_text_width(v->name, strlen(v->name), ESC_CAP_LIST);
+		if (width > 0 && col + 2 + (int)nw > width) {
+			fprintf(o, "\n%*s", TEXT_INDENT, "");
+			text_wrap(o, v->name, strlen(v->name), ESC_CAP_LIST, width, TEXT_INDENT, TEXT_INDENT);
+			col = width; /* the title goes on its own line */
+		} else {
+			fputs("  ", o);
+			put(o, v->name, ESC_CAP_LIST);
+			col += 2 + (int)nw;
+		}
 	}
-	fputs("  ", o);
+	tw = (int)(strlen(kind_title(v->kind)) + esc_text_width(v->kind, v->kind ? strlen(v->kind) : 0, 60) + 3 +
+		   (v->is_new ? 5 : 0));
+	if (width > 0 && col + 2 + tw > width)
+		fprintf(o, "\n%*s", TEXT_INDENT, "");
+	else
+		fputs("  ", o);
 	put(o, kind_title(v->kind), 80);
 	fputs(" [", o);
 	put(o, v->kind, 60);
@@ -139,11 +153,12 @@ void text_finding(FILE *o, const struct fview *v, int width)
 		  TEXT_INDENT, TEXT_INDENT);
 	fputc('\n', o);
 	if (v->suggested_name) {
-		fprintf(o, "%*sSuggested name: ", TEXT_INDENT, "");
-		put(o, v->suggested_name, ESC_CAP_LIST);
-		fputs(" (seen in ", o);
-		put(o, suggest_source_words(v->suggested_source), 80);
-		fputs(")\n", o);
+		char line[512];
+		snprintf(line, sizeof line, "Suggested name: %.300s (seen in %s)", v->suggested_name,
+			 suggest_source_words(v->suggested_source));
+		fprintf(o, "%*s", TEXT_INDENT, "");
+		text_wrap(o, line, strlen(line), ESC_CAP_LIST + 80, width, TEXT_INDENT, TEXT_INDENT);
+		fputc('\n', o);
 	}
 	if (v->remediation) {
 		fprintf(o, "%*sFix: ", TEXT_INDENT, "");
@@ -153,13 +168,15 @@ void text_finding(FILE *o, const struct fview *v, int width)
 		fputc('\n', o);
 	}
 	if (v->key) {
-		fprintf(o, "%*sKey ", TEXT_INDENT, "");
-		put(o, v->key, 20);
-		if (v->first_seen >= 0) {
+		char line[160];
+		int k = snprintf(line, sizeof line, "Key %.20s", v->key);
+		if (v->first_seen >= 0 && k > 0 && (size_t)k < sizeof line) {
 			fmt_time(v->first_seen, t1, sizeof t1);
 			fmt_time(v->last_seen, t2, sizeof t2);
-			fprintf(o, ", first seen %s UTC, last seen %s UTC", t1, t2);
+			snprintf(line + k, sizeof line - (size_t)k, ", first seen %s UTC, last seen %s UTC", t1, t2);
 		}
+		fprintf(o, "%*s", TEXT_INDENT, "");
+		text_wrap(o, line, strlen(line), 160, width, TEXT_INDENT, TEXT_INDENT);
 		fputc('\n', o);
 	}
 }

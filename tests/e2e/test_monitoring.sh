@@ -89,6 +89,16 @@ last="then retry the queues before messages expire (default 2 days, NDR 4.4.7)."
 grep -qF "$last" "$OUT/mon.txt"; ok $? "findings text: the KB 301401 remediation whole"
 grep -q "Suggested name: ex2000srv.corp.example" "$OUT/mon.txt"; ok $? "findings text: the suggested name"
 grep -qF "$last" "$OUT/mon.json"; ok $? "findings json: the KB 301401 remediation whole"
+# on a terminal: wrapped to its width (script(1) gives the command a tty)
+if command -v script > /dev/null 2>&1; then
+	COLUMNS=60 script -qc "$BIN findings --db $db --kind non_fqdn_greeting,expired_447" /dev/null | tr -d '\r' > "$OUT/mon-tty.txt"
+	is "$(awk '{ if (length($0) > m) m = length($0) } END { print (m <= 60 && NR > 4) }' "$OUT/mon-tty.txt")" 1 \
+		"findings on a 60-column terminal: every line fits ($(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$OUT/mon-tty.txt") columns)"
+	is "$(tr '\n' ' ' < "$OUT/mon-tty.txt" | tr -s ' ' | grep -c 'then retry the queues before messages expire (default 2 days, NDR 4.4.7).')" 1 \
+		"wrapped, the KB 301401 remediation is still whole"
+else
+	skip "tty wrapping" "no script(1)"; skip "tty wrapping" "no script(1)"
+fi
 "$BIN" report --db "$db" --format text > "$OUT/mon-report.txt"
 grep -qF "$last" "$OUT/mon-report.txt"; ok $? "report text: the KB 301401 remediation whole"
 grep -q "ex2000srv.corp.example" "$OUT/mon-report.txt"; ok $? "report text: the suggested name"
