@@ -87,6 +87,12 @@
                                    still not queued is dropped (counted) */
 #define LIVE_WORKERS_MAX   64   /* capture threads */
 
+/* Event stream, metrics, retention (issue 18) */
+#define EVENTS_QUEUE_MAX       16384   /* event lines waiting for the events thread; then dropped, counted */
+#define EVENTS_FINDINGS_MAX    65536   /* findings compared from one scan to the next */
+#define PRUNE_BATCH_SESSIONS   500     /* sessions deleted per transaction: the writer never waits long */
+#define PRUNE_PAUSE_MS         20      /* pause between prune batches, so ingest gets the lock */
+
 /* ---- TLS after STARTTLS / X-ANONYMOUSTLS / port 465 (issue 16) ---------- */
 #define SMTPS_PORT             465            /* implicit TLS (RFC 8314): a TLS hello here starts a session */
 #define TLS_REC_MAX            (16384 + 2048) /* RFC 5246 6.2.3 TLSCiphertext; a longer length field desyncs */

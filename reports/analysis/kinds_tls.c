@@ -40,8 +40,13 @@ int build_tls_row(struct an *a, sqlite3_stmt *row, struct finding *f)
 	f->t1 = sqlite3_column_type(row, 6) == SQLITE_NULL ? -1 : sqlite3_column_double(row, 6);
 	f->remediation = an_own(f, an_dup(row, 7));
 	for (i = 8; i < n; i++) {
-		jw_key(f->ev, sqlite3_column_name(row, i));
+		const char *key = sqlite3_column_name(row, i);
+		jw_key(f->ev, key);
 		ev_col(f->ev, row, i);
+		if (key && strcmp(key, "suggested_name") == 0 && an_text(row, i)) {
+			f->suggested_name = an_own(f, an_dup(row, i));
+			f->suggested_source = "tls_certificate";
+		}
 	}
 	return 1;
 }

@@ -21,8 +21,10 @@ is "$(db_val "$db" "SELECT json_extract(evidence, '\$.suggested_name') FROM find
 	"exch01.corp.example.com" "finding certificate_suggests_name: suggested name exch01.corp.example.com"
 like "$(db_val "$db" "SELECT remediation FROM findings WHERE kind = 'certificate_suggests_name'")" \
 	"to exch01\\.corp\\.example\\.com, the FQDN its own certificate names" "and the remediation names it"
-is "$(db_val "$db" "SELECT count(*) FROM findings WHERE kind = 'non_fqdn_greeting' AND name = 'EXCH01'")" 1 \
-	"the non-FQDN greeting itself is still reported"
+is "$(db_val "$db" "SELECT suggested_name || ' ' || suggested_source FROM findings WHERE kind = 'certificate_suggests_name'")" \
+	"exch01.corp.example.com tls_certificate" "its findings.suggested_name column too"
+is "$(db_val "$db" "SELECT suggested_name || ' ' || suggested_source FROM findings WHERE kind = 'non_fqdn_greeting' AND name = 'EXCH01'")" \
+	"exch01.corp.example.com tls_certificate" "the non-FQDN greeting finding suggests the certificate's FQDN"
 is "$(db_val "$db" "SELECT group_concat(verdict || ' ' || ended_after_ehlo) FROM tls_estimates e JOIN sessions s ON s.id = e.session_id WHERE s.banner_host = 'EXCH01'")" \
 	"ehlo_quit 1,ehlo_quit 1" "estimate: both sessions said EHLO and QUIT inside TLS"
 is "$(db_val "$db" "SELECT json_extract(evidence, '\$.attempts') || ' ' || json_extract(evidence, '\$.estimated_attempts') FROM findings WHERE kind = 'stalled_deliveries'")" \
