@@ -1659,6 +1659,9 @@ static void tls_start(struct smtp_session *s, const char *mode)
 	s->ra.active = 0;
 	if (!s->tls && !(s->tls = tls_new(tls_anomaly, s)))
 		s->dead = 1;
+	/* X-ANONYMOUSTLS is followed by X-EXPS Kerberos inside the tunnel */
+	tls_set_auth_hint(s->tls, mode[0] == 'x' || s->r.xexps_advertised ||
+				  (s->r.auth_mechanisms && strstr(s->r.auth_mechanisms, "GSSAPI")));
 	s->r.tls = tls_info(s->tls);
 }
 

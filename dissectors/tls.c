@@ -975,6 +975,12 @@ oom:
 	return -1;
 }
 
+void tls_set_auth_hint(struct tls_session *t, int on)
+{
+	if (t)
+		t->i.auth_hint = !!on;
+}
+
 const struct tls_info *tls_info(const struct tls_session *t)
 {
 	return t ? &t->i : NULL;

@@ -93,6 +93,7 @@ struct tls_info {
 	struct tls_app_rec *recs;   /* owned, n_recs long */
 	int n_recs;
 	uint64_t recs_total;
+	int auth_hint;              /* set by the caller: a Kerberos token may follow EHLO (tls_estimate.h) */
 };
 
 typedef void (*tls_anomaly_fn)(void *ctx, enum anomaly_kind kind, const char *detail);
@@ -104,6 +105,8 @@ struct tls_session *tls_new(tls_anomaly_fn anom, void *ctx);
 int tls_feed(struct tls_session *t, enum tls_dir dir, const uint8_t *p, size_t n, uint64_t ts);
 int tls_gap(struct tls_session *t, enum tls_dir dir, uint64_t n, uint64_t ts);
 const struct tls_info *tls_info(const struct tls_session *t);
+/* Tells the estimate that a big Kerberos authentication turn may follow EHLO. */
+void tls_set_auth_hint(struct tls_session *t, int on);
 void tls_free(struct tls_session *t);                    /* NULL is a no-op */
 
 /* First-byte test: could b start a TLS record (types 20..24) or an SSLv2

@@ -158,6 +158,14 @@ int tls_estimate(const struct tls_info *i, struct tls_estimate *e)
 			int body = ct[k].hi >= TLS_EST_BODY_MIN ||
 				   (is6(&ct[k - 1]) && k - 1 >= 1 && ct[k].hi >= 3);
 			mid++;
+			/* Kerberos (X-EXPS/GSSAPI, X-ANONYMOUSTLS sessions): the first
+			 * big turn after EHLO, followed by more small turns, is the
+			 * authentication token, not a message (note 5.8) */
+			if (body && k == 1 && i->auth_hint && k + 1 < end && ct[k + 1].hi < TLS_EST_BODY_MIN &&
+			    !is6(&ct[k - 1])) {
+				e->auth_turn = 1;
+				continue;
+			}
 			if (!body)
 				continue;
 			if (first_body < 0)

@@ -17,6 +17,10 @@
  *     and QUIT/close -> ehlo_quit / ehlo_close (the stalled-delivery
  *     pattern); no body but other commands -> commands_no_message;
  *     else messages (count, and each body's size minus ".\r\n").
+ *  5b. when the session may authenticate with Kerberos (tls_info.auth_hint:
+ *     X-ANONYMOUSTLS, or X-EXPS / AUTH GSSAPI advertised in clear), a big
+ *     turn right after EHLO that more small turns follow is the token, not
+ *     a message (auth_turn = 1).
  *  6. after a gap the record boundaries are lost: the bytes that follow (and
  *     the gap's length) count as spans, and turns go on being cut by the
  *     other side's records (from_span = 1).
@@ -48,6 +52,7 @@ struct tls_estimate {
 	const char *confidence;     /* static: "high", "medium", "low" */
 	int overhead;               /* bytes subtracted per record */
 	int from_span;              /* part of it from byte spans after a gap (note 5.7 step 6) */
+	int auth_turn;              /* the first big turn was taken as Kerberos authentication */
 	char client_list[TLS_EST_TURNS_TXT]; /* "25,47,27,6,603,6" (plaintext per turn, cut) */
 	char server_list[TLS_EST_TURNS_TXT];
 };

@@ -376,7 +376,7 @@ static void test_hostile(void)
 }
 
 /* Records of a session: (dir, len) pairs, TLS 1.2 GCM. */
-static struct tls_estimate est_of(uint16_t version, uint16_t cipher, const int *recs, int n)
+static struct tls_estimate est_of_hint(uint16_t version, uint16_t cipher, const int *recs, int n, int hint)
 {
 	static struct tls_app_rec r[64];
 	struct tls_info i;
@@ -394,8 +394,14 @@ static struct tls_estimate est_of(uint16_t version, uint16_t cipher, const int *
 	}
 	i.recs = r;
 	i.n_recs = n;
+	i.auth_hint = hint;
 	tls_estimate(&i, &e);
 	return e;
+}
+
+static struct tls_estimate est_of(uint16_t version, uint16_t cipher, const int *recs, int n)
+{
+	return est_of_hint(version, cipher, recs, n, 0);
 }
 
 static void test_estimate(void)
@@ -423,6 +429,16 @@ static void test_estimate(void)
 	e = est_of(0x0303, 0xc02c, auth, 6);
 	is_str(e.verdict, "commands_no_message", "AUTH then QUIT: commands, no message");
 	is_int(e.messages, 0, "no message");
+	{
+		/* X-ANONYMOUSTLS: EHLO, a 1500-byte X-EXPS Kerberos turn, MAIL RCPT, BDAT+body, QUIT */
+		static const int krb[] = { 0, 49, 1, 300, 0, 1524, 1, 60, 0, 71, 1, 38, 0, 51, 1, 38,
+			0, 2000, 1, 60, 0, 30, 1, 39 };
+		e = est_of(0x0303, 0xc02c, krb, (int)(sizeof krb / sizeof krb[0] / 2));
+		is_int(e.messages, 2, "without the hint the Kerberos token counts as a message");
+		e = est_of_hint(0x0303, 0xc02c, krb, (int)(sizeof krb / sizeof krb[0] / 2), 1);
+		is_int(e.messages, 1, "with the auth hint: the token is authentication, one message");
+		is_int(e.auth_turn, 1, "auth_turn set");
+	}
 	e = est_of(0x0304, 0x1302, t13, (int)(sizeof t13 / sizeof t13[0] / 2));
 	is_int(e.messages, 1, "TLS 1.3: 1 message");
 	is_str(e.client_list, "25,47,27,6,603,6", "TLS 1.3 turns after the client Finished, close_notify dropped");
