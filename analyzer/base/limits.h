@@ -75,6 +75,12 @@
 #define STORE_BATCH_SESSIONS   2000    /* sessions per transaction ... */
 #define STORE_BATCH_MS         1000    /* ... or this much wall time, whichever comes first */
 
+/* ---- imports (analyzer/capture/import.c) --------------------------------- */
+#define IMPORT_HEAD_BYTES      (1u << 20) /* a file's first bytes hashed before reading starts, so a
+                                             run killed before its first commit is still recognised */
+#define IMPORT_MARKS_MAX       4096    /* earlier stopping points compared while reading (distinct
+                                          lengths of earlier imports); beyond it, the longest are not */
+
 /* ---- threads and queues ------------------------------------------------- */
 #define REPLAY_QUEUE_MAX       256     /* ended sessions waiting for the replay's writer thread;
                                           a full queue makes the reader wait (never drops) */

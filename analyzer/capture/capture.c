@@ -2,6 +2,7 @@
  * report progress, stop on signals, and turn a corrupt record into a clear
  * error with its byte offset; see capture.h. */
 #include "analyzer/capture/capture.h"
+#include "analyzer/capture/import.h"
 #include "analyzer/engine/decode.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/engine/pipeline.h"
@@ -223,9 +224,10 @@ static void linktype_name(int dlt, char *buf, size_t n)
 int capture_replay(struct store *st, const char *path, const struct replay_opts *o,
 		   struct replay_result *res, char *err, size_t errlen)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "", hex[17] = "", lt[128];
+	char perr[PCAP_ERRBUF_SIZE] = "", lt[128];
 	int64_t size = -1, known_id = 0;
-	int is_stdin = strcmp(path, "-") == 0, rc = 0, n, tty;
+	int is_stdin = strcmp(path, "-") == 0, rc = 0, n, tty, k;
+	struct import im;
 	struct replay_state rs;
 	struct pipeline pl;
 	struct loop_ctx lc;
@@ -254,32 +256,34 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 			snprintf(err, errlen, "%s: empty file (0 bytes), not a capture", path);
 			return -1;
 		}
-		if (S_ISREG(sb.st_mode) && capture_file_fingerprint(path, hex, &size) == 0) {
-			int k = store_capture_known(st, hex, size, &known_id);
-			if (k == 1 && !o->force) {
-				res->skipped = 1;
-				res->capture_id = known_id;
-				return 0;
-			}
-			if (k == 1 && store_capture_forget(st, known_id) < 0) {
-				snprintf(err, errlen, "%s: %s", path, store_error(st));
-				return -1;
-			}
-		}
 	}
+	/* Imports are idempotent (import.h): skipped only when the whole
+	 * content is already imported. */
+	k = import_check(&im, st, path, o->force, &known_id, err, errlen);
+	if (k != 0) {
+		import_fini(&im);
+		if (k == 1) {
+			res->skipped = 1;
+			res->capture_id = known_id;
+			return 0;
+		}
+		return -1;
+	}
+	size = im.size;
 
 	/* libpcap reads through stdio: give it 1 MiB reads instead of 4 KiB ones
-	 * (the buffer must be set before the first read). pcap_close() closes fp. */
-	fp = is_stdin ? stdin : fopen(path, "rb");
+	 * (the buffer must be set before the first read). pcap_close() closes fp,
+	 * which hashes what libpcap reads (import_open()). */
+	fp = import_open(&im, path, err, errlen);
 	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		import_fini(&im);
 		return -1;
 	}
 	setvbuf(fp, NULL, _IOFBF, 1 << 20);
 	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p) {
-		if (fp != stdin)
-			fclose(fp);
+		fclose(fp);
+		import_fini(&im);
 		snprintf(err, errlen, "%s: not a readable pcap or pcapng file: %s", path, perr);
 		return -1;
 	}
@@ -290,6 +294,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 			 "%s: link type %s is not supported (supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, "
 			 "IPV4, IPV6, NULL, LOOP)", path, lt);
 		pcap_close(p);
+		import_fini(&im);
 		return -1;
 	}
 	linktype_name(pcap_datalink(p), lt, sizeof lt);
@@ -298,25 +303,31 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	ci.source = path;
 	ci.kind = "file";
 	ci.linktype = pcap_datalink_val_to_name(pcap_datalink(p));
-	ci.content_hash = hex[0] ? hex : NULL;
+	ci.content_hash = NULL;
+	ci.sample_hash = im.sample[0] ? im.sample : NULL;
 	ci.file_size = size;
 	rs.st = st;
 	rs.capture_id = store_capture_begin(st, &ci);
 	if (rs.capture_id < 0) {
 		snprintf(err, errlen, "%s: %s", path, store_error(st));
 		pcap_close(p);
+		import_fini(&im);
 		return -1;
 	}
 	res->capture_id = rs.capture_id;
 	if (session_queue_init(&rs.q, REPLAY_QUEUE_MAX, 1) < 0) {
 		snprintf(err, errlen, "%s: cannot set up the session queue", path);
 		pcap_close(p);
+		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
+		import_fini(&im);
 		return -1;
 	}
 	if (pipeline_init(&pl, &o->flows, on_session_end, &rs) < 0) {
 		snprintf(err, errlen, "%s: out of memory starting the pipeline", path);
 		session_queue_fini(&rs.q);
 		pcap_close(p);
+		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
+		import_fini(&im);
 		return -1;
 	}
 	if (pthread_create(&writer, NULL, writer_main, &rs) != 0) {
@@ -324,10 +335,15 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		pipeline_fini(&pl);
 		session_queue_fini(&rs.q);
 		pcap_close(p);
+		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
+		import_fini(&im);
 		return -1;
 	}
 	pl.dlt = pcap_datalink(p);
 	lc.pl = &pl;
+	if (import_attach(&im, rs.capture_id, &pl.packets, &pl.bytes) < 0)
+		fprintf(stderr, "smtpscope replay: %s: warning: cannot record the import's progress: %s\n",
+			path, store_error(st));
 	tty = !o->quiet && isatty(2);
 	current_pcap = p;
 
@@ -383,14 +399,31 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 				      "frames older than the frame before them (kept, counted)");
 	if (rc < 0)
 		store_capture_anomaly(st, rs.capture_id, pl.last_ts, "capture_error", why);
-	if (store_capture_end(st, rs.capture_id, &tot, status, rc < 0 ? why : NULL) < 0 && rc == 0) {
-		snprintf(why, sizeof why, "database write failed: %s", store_error(st));
+	if (store_capture_end(st, rs.capture_id, &tot, status, rc < 0 ? why : NULL) < 0) {
+		if (rc == 0)
+			snprintf(why, sizeof why, "database write failed: %s", store_error(st));
 		rc = -1;
+	} else {
+		struct import_outcome io;
+		char ierr[256];
+		if (import_settle(&im, strcmp(status, "finished") == 0, o->force, &io, ierr, sizeof ierr) < 0) {
+			if (rc == 0)
+				snprintf(why, sizeof why, "%s", ierr);
+			rc = -1;
+		} else if (io.duplicate) {
+			/* stdin (no pre-check): the same content was imported already */
+			res->skipped = 1;
+			res->capture_id = io.duplicate_of;
+		}
+		res->replaced = io.replaced;
 	}
+	import_fini(&im);
 	res->packets = pl.packets;
 	res->bytes = pl.bytes;
-	res->sessions = rs.sessions;
-	{
+	/* what was committed, not what was handed to the writer */
+	res->sessions = res->skipped ? 0 : (uint64_t)(store_capture_sessions(st, rs.capture_id) > 0
+						      ? store_capture_sessions(st, rs.capture_id) : 0);
+	if (!res->skipped) {
 		int64_t cut = store_capture_snaplen_sessions(st, rs.capture_id);
 		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;
 	}
