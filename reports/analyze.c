@@ -50,7 +50,13 @@
  * Everything is computed by GROUP BY queries into temporary tables
  * (reports/queries/analysis_temp.sql and the kinds' own); C loops run over
  * those results (servers, clients, reports), never over all sessions.
- * analyze_run() replaces the findings inside one savepoint. */
+ * analyze_run() computes without holding the write lock: on a read
+ * snapshot (a deferred transaction that only reads the main database), into
+ * temp.findings, a copy of the findings table that shadows it (unqualified
+ * names find temp first); then one short IMMEDIATE transaction swaps the
+ * rows into main.findings.  A live sensor writing meanwhile is never blocked
+ * for the analysis' duration.  Called inside a transaction, it replaces the
+ * findings inside one savepoint instead. */
 #include "reports/analyze.h"
 
 #include <sqlite3.h>
@@ -99,13 +105,37 @@ static void drop_temp(struct sqlite3 *db)
 	}
 }
 
+/* temp.findings: an empty table made from main.findings' own definition
+ * (whatever columns later schemas add), shadowing it for the analysis. */
+static int shadow_findings(struct an *a)
+{
+	sqlite3_stmt *st = NULL;
+	const char *ddl, *t;
+	char *sql = NULL;
+	int rc = -1;
+
+	sqlite3_exec(a->db, "DROP TABLE IF EXISTS temp.findings", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(a->db, "SELECT sql FROM main.sqlite_master WHERE type = 'table'"
+			       " AND name = 'findings'", -1, &st, NULL) != SQLITE_OK)
+		return an_fail(a, "findings table");
+	if (sqlite3_step(st) == SQLITE_ROW && (ddl = (const char *)sqlite3_column_text(st, 0)) &&
+	    (t = strstr(ddl, "TABLE")) != NULL &&
+	    (sql = sqlite3_mprintf("CREATE TEMP %s", t)) != NULL)
+		rc = an_exec(a, sql);
+	else
+		rc = an_fail(a, "findings table");
+	sqlite3_free(sql);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 {
 	struct an a;
 	struct rq_tuning tune;
 	const struct an_kind *k;
 	const char *temp = embedded_find(query_files, "analysis_temp.sql");
-	int i, rc = -1;
+	int i, rc = -1, swap;
 
 	memset(&a, 0, sizeof a);
 	a.db = db;
@@ -120,7 +150,11 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	rq_tune(db, &tune);
-	if (an_exec(&a, "SAVEPOINT analyze") < 0) {
+	swap = sqlite3_get_autocommit(db);
+	if (swap ? (an_exec(&a, "BEGIN") < 0 || shadow_findings(&a) < 0)
+		 : an_exec(&a, "SAVEPOINT analyze") < 0) {
+		if (swap)
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		rq_untune(db, &tune);
 		return -1;
 	}
@@ -141,6 +175,18 @@ out:
 	for (i = 0; i < a.nq; i++)
 		sqlite3_finalize(a.q[i].st);
 	drop_temp(db);
+	if (swap) {
+		/* the read snapshot ends; temp.findings stays */
+		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+		if (rc == 0 && an_exec(&a, "BEGIN IMMEDIATE; DELETE FROM main.findings;"
+				       " INSERT INTO main.findings SELECT * FROM temp.findings; COMMIT") < 0) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			rc = -1;
+		}
+		sqlite3_exec(db, "DROP TABLE IF EXISTS temp.findings", NULL, NULL, NULL);
+		rq_untune(db, &tune);
+		return rc;
+	}
 	if (rc < 0)
 		sqlite3_exec(db, "ROLLBACK TO analyze", NULL, NULL, NULL);
 	if (sqlite3_exec(db, "RELEASE analyze", NULL, NULL, NULL) != SQLITE_OK && rc == 0)
