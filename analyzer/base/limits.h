@@ -81,6 +81,12 @@
 #define IMPORT_MARKS_MAX       4096    /* earlier stopping points compared while reading (distinct
                                           lengths of earlier imports); beyond it, the longest are not */
 
+/* ---- a locked database (analyzer/store/backlog.c) ------------------------- */
+#define STORE_RETRY_MIN_MS     100     /* first back-off after SQLITE_BUSY/LOCKED (plus SQLite's own wait) */
+#define STORE_RETRY_MAX_MS     2000    /* ... doubling up to this */
+#define STORE_STOP_WAIT_S      60      /* at the stop, how long sessions still wait for a locked
+                                          database before they are counted lost */
+
 /* ---- threads and queues ------------------------------------------------- */
 #define REPLAY_QUEUE_MAX       256     /* ended sessions waiting for the replay's writer thread;
                                           a full queue makes the reader wait (never drops) */
