@@ -135,6 +135,7 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	struct rq_tuning tune;
 	const struct an_kind *k;
 	const char *temp = embedded_find(query_files, "analysis_temp.sql");
+	const char *idx = embedded_find(schema_files, "analysis_indexes.sql");
 	int i, rc = -1, swap;
 
 	memset(&a, 0, sizeof a);
@@ -145,12 +146,19 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		err[0] = '\0';
 	if (sqlfn_register(db) < 0)
 		return an_fail(&a, "register functions");
-	if (!temp) {
-		snprintf(err, errlen, "analyze: query analysis_temp.sql is not built in");
+	if (!temp || !idx) {
+		snprintf(err, errlen, "analyze: analysis_temp.sql or analysis_indexes.sql is not built in");
 		return -1;
 	}
 	rq_tune(db, &tune);
 	swap = sqlite3_get_autocommit(db);
+	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
+	 * replay leaves them to be built here, in one sorted pass each; on the
+	 * swap path before the read snapshot (a snapshot cannot write main) */
+	if (swap && an_exec(&a, idx) < 0) {
+		rq_untune(db, &tune);
+		return -1;
+	}
 	if (swap ? (an_exec(&a, "BEGIN") < 0 || shadow_findings(&a) < 0)
 		 : an_exec(&a, "SAVEPOINT analyze") < 0) {
 		if (swap)
@@ -159,7 +167,8 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	drop_temp(db);
-	if (an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
+	if ((!swap && an_exec(&a, idx) < 0) ||
+	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
 		" summary, evidence, first_ts, last_ts, remediation, client_ip)"

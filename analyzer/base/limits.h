@@ -29,8 +29,6 @@
 #define PROBE_PREFIX           12      /* bytes of a too-short first chunk kept per direction
                                           while probing ("STARTTLS\r\n" fits) */
 #define NDPI_PACKETS_MAX       32      /* nDPI's own NDPI_MAX_NUM_PKTS_PER_FLOW_TO_DISSECT */
-#define NDPI_AFTER_SMTP_MAX    4       /* payload packets nDPI still gets once our parser knows the
-                                          flow is SMTP (it names SMTP by the 3rd); then its guess */
 #define CLASSIFY_FLOWS_MAX     4096    /* flows holding nDPI state (~2.7 KB each) at once; a flow
                                           beyond it is not given to nDPI (counted: ndpi_skipped) */
 
@@ -74,6 +72,12 @@
 /* ---- storage ------------------------------------------------------------ */
 #define STORE_BATCH_SESSIONS   2000    /* sessions per transaction ... */
 #define STORE_BATCH_MS         1000    /* ... or this much wall time, whichever comes first */
+/* issue 15: the write path */
+#define STORE_PROFILE_CACHE    1024    /* EHLO profiles (capability lists) the writer remembers by
+                                          content; a miss is one indexed SELECT; full: emptied */
+#define STORE_REINDEX_SESSIONS 200000  /* a replay into a database holding at most this many
+                                          sessions drops the analysis' indexes first (rebuilt
+                                          sorted by the analysis, cheaper than row by row) */
 
 /* ---- imports (analyzer/capture/import.c) --------------------------------- */
 #define IMPORT_HEAD_BYTES      (1u << 20) /* a file's first bytes hashed before reading starts, so a

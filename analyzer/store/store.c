@@ -30,6 +30,7 @@
 #include "analyzer/store/store.h"
 #include "analyzer/base/embedded.h"
 #include "analyzer/store/merge.h"
+#include "analyzer/store/ehlo_profile.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/anomaly.h"
 #include "dissectors/fqdn.h"
@@ -39,9 +40,9 @@
 /* Every statement store.c runs, prepared once at open (write mode). */
 enum stmt_id {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
-	Q_SESSION, Q_EXT, Q_CMD, Q_REPLY, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
+	Q_SESSION, Q_CMD, Q_REPLY, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
 	Q_CAP_INSERT, Q_CAP_UPDATE, Q_CAP_END, Q_COUNTER, Q_STATS, Q_KNOWN,
-	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_EXT, Q_DEL_ANOM,
+	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
 	Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	Q__COUNT
 };
@@ -65,9 +66,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" end_reason, client_helo_kind, banner_host_kind, greeting_host_kind,"
 		" starttls_code, auth_code, auth_round_trips, auth_payload_bytes,"
 		" xexps_mechanisms, auth_advertised, commands_total, replies_total, gap_bytes,"
-		" midstream, quit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[Q_EXT] = "INSERT INTO extensions (session_id, seq, keyword, params) VALUES (?,?,?,?)",
+		" midstream, quit, ehlo_profile) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+
 	[Q_CMD] = "INSERT INTO commands (session_id, seq, ts, verb, arg) VALUES (?,?,?,?,?)",
 	[Q_REPLY] = "INSERT INTO replies (session_id, seq, ts, code, enhanced, text) VALUES (?,?,?,?,?,?)",
 	[Q_MAIL] =
@@ -81,7 +82,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 		"INSERT INTO dsn_recipients (mail_id, final_recipient, action, status,"
 		" reporting_mta, diagnostic) VALUES (?,?,?,?,?,?)",
 	[Q_ANOM] = "INSERT INTO anomalies (session_id, capture_id, ts, kind, detail) VALUES (?,?,?,?,?)",
-	[Q_CAP_SESSIONS] = "UPDATE captures SET smtp_sessions = smtp_sessions + 1 WHERE id = ?",
+	[Q_CAP_SESSIONS] = "UPDATE captures SET smtp_sessions = smtp_sessions + ?2 WHERE id = ?1",
 	[Q_CAP_INSERT] =
 		"INSERT INTO captures (source, kind, interface, filter, started, linktype,"
 		" content_hash, file_size, sample_hash, owner, status)"
@@ -111,7 +112,6 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_DEL_DSN] = "DELETE FROM dsn_recipients WHERE mail_id IN " MAILS_OF,
 	[Q_DEL_CMD] = "DELETE FROM commands WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_REPLY] = "DELETE FROM replies WHERE session_id IN " SESSIONS_OF,
-	[Q_DEL_EXT] = "DELETE FROM extensions WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_ANOM] = "DELETE FROM anomalies WHERE capture_id = ?1 OR session_id IN " SESSIONS_OF,
 	[Q_DEL_MAILS] = "DELETE FROM mails WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_SESSIONS] = "DELETE FROM sessions WHERE capture_id = ?1",
@@ -126,6 +126,9 @@ struct store {
 	int in_tx;                /* a batch transaction is open */
 	unsigned batch_sessions;  /* sessions written since the last commit */
 	uint64_t batch_start_ms;  /* CLOCK_MONOTONIC when the open batch began */
+	int64_t count_capture;    /* captures.smtp_sessions still to be added ... */
+	uint64_t count_pending;   /* ... this many, written before each commit */
+	struct ehlo_profiles *prof; /* owned: EHLO capability lists by content (write mode) */
 	sqlite3_stmt *q[Q__COUNT];/* owned; all NULL in read mode */
 	char err[512];
 	char note[512];           /* something the user should know about the open, or "" */
@@ -687,6 +690,11 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 			goto fail;
 		}
 	}
+	if (!(st->prof = ehlo_profiles_new(st->db))) {
+		set_err(err, errlen, "%s: preparing the EHLO profile statements: %s", path,
+			sqlite3_errmsg(st->db));
+		goto fail;
+	}
 	/* A capture left 'running' by a process that is gone (kill -9, a
 	 * crash, a full disk that failed its last commit) says so from now on. */
 	owner_init(st);
@@ -707,6 +715,7 @@ void store_close(struct store *st)
 		store_commit(st);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(st->q[i]);
+	ehlo_profiles_free(st->prof);
 	if (st->db && st->mode == STORE_WRITE)
 		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(st->db);
@@ -750,13 +759,36 @@ static int writable(struct store *st)
 	return 1;
 }
 
+/* What the open transaction held is gone: forget what only it knew. */
+static void rolled_back(struct store *st)
+{
+	st->in_tx = 0;
+	st->batch_sessions = 0;
+	st->count_pending = 0;
+	ehlo_profiles_rolled_back(st->prof);
+}
+
 /* SQLite may roll a transaction back by itself (SQLITE_FULL, IOERR). */
 static void sync_tx_state(struct store *st)
 {
-	if (st->in_tx && sqlite3_get_autocommit(st->db)) {
-		st->in_tx = 0;
-		st->batch_sessions = 0;
-	}
+	if (st->in_tx && sqlite3_get_autocommit(st->db))
+		rolled_back(st);
+}
+
+/* captures.smtp_sessions grows once per batch, not once per session. */
+static int flush_session_count(struct store *st)
+{
+	struct binder b;
+
+	if (!st->count_pending || !st->in_tx)
+		return 0;
+	b = bind_start(st->q[Q_CAP_SESSIONS]);
+	b_int(&b, st->count_capture);
+	b_u64(&b, st->count_pending);
+	if (run(st, &b, "capture session count") < 0)
+		return -1;
+	st->count_pending = 0;
+	return 0;
 }
 
 /* Opens the batch transaction if none is open. */
@@ -785,7 +817,7 @@ int store_commit(struct store *st)
 		st->commit_hook(st->commit_ctx, st);
 		st->in_hook = 0;
 	}
-	if (run_plain(st, Q_COMMIT, "commit") < 0) {
+	if (flush_session_count(st) < 0 || run_plain(st, Q_COMMIT, "commit") < 0) {
 		/* Still open (e.g. SQLITE_BUSY): the next commit retries. */
 		sync_tx_state(st);
 		return -1;
@@ -842,27 +874,36 @@ int store_capture_known(struct store *st, const char *content_hash, int64_t size
 
 int store_capture_forget(struct store *st, int64_t id)
 {
-	static const enum stmt_id order[] = {
-		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_EXT, Q_DEL_ANOM,
-		Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
-	};
-	size_t i;
+	return store_capture_forget_many(st, &id, 1);
+}
 
-	/* Commit the batch first so that a failure below only undoes the delete. */
-	if (!writable(st) || store_commit(st) < 0 || ensure_tx(st) < 0)
+/* Ingest maintains only the indexes it needs: on a database small enough
+ * that rebuilding is cheap, the analysis' indexes (schema/analysis_indexes.sql,
+ * one "CREATE INDEX IF NOT EXISTS name ON" per line) are dropped here and
+ * built again, sorted, by the analysis.  Runs in the open transaction. */
+static int drop_analysis_indexes(struct store *st)
+{
+	static const char create[] = "CREATE INDEX IF NOT EXISTS ";
+	const char *sql = embedded_find(schema_files, "analysis_indexes.sql"), *p;
+	long long max_id = 0;
+	char drop[160];
+
+	if (!sql || query_int(st->db, "SELECT coalesce(max(id), 0) FROM sessions", &max_id, st->err,
+			      sizeof st->err) < 0)
 		return -1;
-	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
-		struct binder b = bind_start(st->q[order[i]]);
-		b_int(&b, id);
-		if (run(st, &b, "forgetting a capture") < 0) {
-			/* Undo the partial delete (the batch holds nothing else). */
-			run_plain(st, Q_ROLLBACK, "rollback");
-			st->in_tx = 0;
-			st->batch_sessions = 0;
-			return -1;
-		}
+	if (max_id > STORE_REINDEX_SESSIONS)
+		return 0;
+	for (p = sql; (p = strstr(p, create)); ) {
+		size_t n;
+		p += sizeof create - 1;
+		n = strcspn(p, " (\n");
+		if (n == 0 || n > 100)
+			continue;
+		snprintf(drop, sizeof drop, "DROP INDEX IF EXISTS \"%.*s\"", (int)n, p);
+		if (sqlite3_exec(st->db, drop, NULL, NULL, NULL) != SQLITE_OK)
+			return fail(st, "dropping an analysis index");
 	}
-	return store_commit(st);
+	return 0;
 }
 
 int64_t store_capture_begin(struct store *st, const struct capture_info *ci)
@@ -870,7 +911,7 @@ int64_t store_capture_begin(struct store *st, const struct capture_info *ci)
 	struct binder b;
 	int64_t id;
 
-	if (!writable(st) || !ci || ensure_tx(st) < 0)
+	if (!writable(st) || !ci || ensure_tx(st) < 0 || drop_analysis_indexes(st) < 0)
 		return -1;
 	b = bind_start(st->q[Q_CAP_INSERT]);
 	b_text_nn(&b, ci->source);
@@ -911,7 +952,7 @@ int store_capture_update(struct store *st, int64_t id, const struct capture_tota
 {
 	struct binder b;
 
-	if (!writable(st) || !t || ensure_tx(st) < 0)
+	if (!writable(st) || !t || ensure_tx(st) < 0 || flush_session_count(st) < 0)
 		return -1;
 	b = bind_start(st->q[Q_CAP_UPDATE]);
 	bind_totals(&b, id, t);
@@ -924,7 +965,7 @@ int store_capture_end(struct store *st, int64_t id, const struct capture_totals 
 	static const struct capture_totals zero;
 	struct binder b;
 
-	if (!writable(st) || ensure_tx(st) < 0)
+	if (!writable(st) || ensure_tx(st) < 0 || flush_session_count(st) < 0)
 		return -1;
 	if (!status || (strcmp(status, "finished") != 0 && strcmp(status, "interrupted") != 0 &&
 			strcmp(status, "error") != 0)) {
@@ -1116,10 +1157,14 @@ static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_ma
 static int put_session(struct store *st, const struct session_meta *m,
 		       const struct smtp_record *r, int64_t *sid_out)
 {
-	struct binder b = bind_start(st->q[Q_SESSION]);
+	struct binder b;
 	const char *outcome = smtp_outcome_name(r->outcome);
-	int64_t sid;
+	int64_t sid, profile;
 	int i;
+
+	if (ehlo_profiles_id(st->prof, r->ext, r->n_ext, &profile) < 0)
+		return fail(st, "EHLO profile");
+	b = bind_start(st->q[Q_SESSION]);
 
 	b_int(&b, m->capture_id);
 	b_text_arr(&b, m->client_ip, sizeof m->client_ip);
@@ -1167,19 +1212,14 @@ static int put_session(struct store *st, const struct session_meta *m,
 	b_u64(&b, r->gap_bytes);
 	b_int(&b, !!m->midstream);
 	b_int(&b, !!r->quit);
+	if (profile) /* 0: no EHLO list */
+		b_int(&b, profile);
+	else
+		b_note(&b, sqlite3_bind_null(b.s, b.i));
 	if (run(st, &b, "session insert") < 0)
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
 
-	for (i = 0; r->ext && i < r->n_ext; i++) {
-		b = bind_start(st->q[Q_EXT]);
-		b_int(&b, sid);
-		b_int(&b, i + 1);
-		b_text_nn(&b, r->ext[i].keyword);
-		b_text(&b, r->ext[i].params);
-		if (run(st, &b, "extension insert") < 0)
-			return -1;
-	}
 	for (i = 0; r->cmds && i < r->n_cmds; i++) {
 		b = bind_start(st->q[Q_CMD]);
 		b_int(&b, sid);
@@ -1214,9 +1254,7 @@ static int put_session(struct store *st, const struct session_meta *m,
 		if (run(st, &b, "anomaly insert") < 0)
 			return -1;
 	}
-	b = bind_start(st->q[Q_CAP_SESSIONS]);
-	b_int(&b, m->capture_id);
-	if (run(st, &b, "capture session count") < 0)
+	if (st->count_pending && st->count_capture != m->capture_id && flush_session_count(st) < 0)
 		return -1;
 	*sid_out = sid;
 	return 0;
@@ -1238,12 +1276,15 @@ int64_t store_session(struct store *st, const struct session_meta *m, const stru
 		if (st->in_tx) {
 			run_plain(st, Q_ROLLBACK_TO, "rollback to savepoint");
 			run_plain(st, Q_RELEASE, "release savepoint");
+			ehlo_profiles_rolled_back(st->prof);
 		}
 		memcpy(st->err, keep, sizeof keep);
 		return -1;
 	}
 	if (run_plain(st, Q_RELEASE, "release savepoint") < 0)
 		return -1;
+	st->count_capture = m->capture_id;
+	st->count_pending++;
 	st->batch_sessions++;
 	if (batch_due(st) && store_commit(st) < 0)
 		return -1;
@@ -1375,7 +1416,7 @@ int store_capture_progress(struct store *st, int64_t id, const char *content_has
 int store_capture_forget_many(struct store *st, const int64_t *ids, size_t n)
 {
 	static const enum stmt_id order[] = {
-		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_EXT, Q_DEL_ANOM,
+		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
 		Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	};
 	size_t i, k;
@@ -1390,8 +1431,7 @@ int store_capture_forget_many(struct store *st, const int64_t *ids, size_t n)
 			b_int(&b, ids[k]);
 			if (run(st, &b, "replacing an earlier import") < 0) {
 				run_plain(st, Q_ROLLBACK, "rollback");
-				st->in_tx = 0;
-				st->batch_sessions = 0;
+				rolled_back(st);
 				return -1;
 			}
 		}
