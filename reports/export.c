@@ -174,17 +174,22 @@ static void put_json_row(FILE *out, sqlite3_stmt *s, int ncol)
 }
 
 /* A CSV text field: quoted when it must be (or is empty, so that '' differs
- * from NULL); invalid UTF-8 and NUL become U+FFFD. */
+ * from NULL); invalid UTF-8 and NUL become U+FFFD.  A field starting with
+ * = + - @ gets a leading ' (quoted), as esc_csv_field() does for `findings`,
+ * so a spreadsheet never runs text from the wire as a formula. */
 static void csv_string(FILE *out, const unsigned char *p, size_t n)
 {
 	size_t i, k;
-	int quote = n == 0;
+	int formula = n > 0 && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@');
+	int quote = n == 0 || formula;
 
 	for (i = 0; i < n && !quote; i++)
 		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
 			quote = 1;
 	if (quote)
 		fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (i = 0; i < n;) {
 		if (p[i] == '"') {
 			fputs("\"\"", out);

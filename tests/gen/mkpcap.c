@@ -2352,6 +2352,25 @@ static void small(const char *path, unsigned long n)
 	gen_close(g);
 }
 
+/* Spreadsheet formulas from the wire: a banner, an EHLO argument and a
+ * MAIL FROM that a CSV export must neutralise. */
+static void fx_formula(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "formula.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.70", 42301, "192.0.2.75", 25);
+	conv_open(&c);
+	say(&c, S, "220 =HYPERLINK(\"http://evil.example/\",\"x\") ESMTP\r\n");
+	say(&c, C, "EHLO @SUM(1+1)\r\n");
+	say(&c, S, "250-+cmd|' /C calc'!A0\r\n250 8BITMIME\r\n");
+	say(&c, C, "QUIT\r\n");
+	say(&c, S, "221 -2+3 bye\r\n");
+	conv_close(&c, S);
+	gen_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--bench") == 0) {
@@ -2394,5 +2413,6 @@ int main(int argc, char **argv)
 	fx_privacy_auth();  /* issue 14 */
 	fx_ctlbyte();       /* issue 14 */
 	fx_mimedepth();     /* issue 14 */
+	fx_formula();       /* issue 14 */
 	return 0;
 }
