@@ -58,6 +58,7 @@
  * for the analysis' duration.  Called inside a transaction, it replaces the
  * findings inside one savepoint instead. */
 #include "reports/analyze.h"
+#include "analyzer/base/limits.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -78,6 +79,27 @@ static int an_exec(struct an *a, const char *sql)
 	if (sqlite3_exec(a->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return an_fail(a, sql);
 	return 0;
+}
+
+/* sql that writes main (index builds, the swap), run again when another
+ * writer kept the lock past the connection's busy timeout (a loaded machine,
+ * several replays at once): a few tries, then the error. */
+static int an_exec_locked(struct an *a, const char *sql)
+{
+	int tries, rc;
+
+	for (tries = 0;; tries++) {
+		rc = sqlite3_exec(a->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (!sqlite3_get_autocommit(a->db))
+			sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		if (tries + 1 >= ANALYZE_LOCK_TRIES)
+			break;
+	}
+	return an_fail(a, sql);
 }
 
 /* Drops every temp.an_* table (the shared ones and the kinds' own). */
@@ -155,7 +177,7 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
 	 * replay leaves them to be built here, in one sorted pass each; on the
 	 * swap path before the read snapshot (a snapshot cannot write main) */
-	if (swap && an_exec(&a, idx) < 0) {
+	if (swap && an_exec_locked(&a, idx) < 0) {
 		rq_untune(db, &tune);
 		return -1;
 	}
@@ -187,11 +209,9 @@ out:
 	if (swap) {
 		/* the read snapshot ends; temp.findings stays */
 		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
-		if (rc == 0 && an_exec(&a, "BEGIN IMMEDIATE; DELETE FROM main.findings;"
-				       " INSERT INTO main.findings SELECT * FROM temp.findings; COMMIT") < 0) {
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		if (rc == 0 && an_exec_locked(&a, "BEGIN IMMEDIATE; DELETE FROM main.findings;"
+					      " INSERT INTO main.findings SELECT * FROM temp.findings; COMMIT") < 0)
 			rc = -1;
-		}
 		sqlite3_exec(db, "DROP TABLE IF EXISTS temp.findings", NULL, NULL, NULL);
 		rq_untune(db, &tune);
 		return rc;

@@ -88,6 +88,8 @@
 /* ---- a locked database (analyzer/store/backlog.c) ------------------------- */
 #define STORE_RETRY_MIN_MS     100     /* first back-off after SQLITE_BUSY/LOCKED (plus SQLite's own wait) */
 #define STORE_RETRY_MAX_MS     2000    /* ... doubling up to this */
+#define ANALYZE_LOCK_TRIES     4       /* analyze's short writes (index builds, the findings swap)
+                                          tried this often, each after the busy timeout */
 #define STORE_STOP_WAIT_S      60      /* at the stop, how long sessions still wait for a locked
                                           database before they are counted lost */
 
