@@ -6,6 +6,7 @@
 #include "analyzer/engine/decode.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/engine/pipeline.h"
+#include "analyzer/store/backlog.h"
 #include "analyzer/store/session_queue.h"
 
 #include <errno.h>
@@ -139,24 +140,46 @@ static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session
 	return 1;
 }
 
+static double now_s(void);
+
+/* Stores what the reader queued.  A database locked by another writer is
+ * waited for (backlog.h), for at most STORE_STOP_WAIT_S at a stretch. */
 static void *writer_main(void *arg)
 {
 	struct replay_state *rs = arg;
+	struct store_backlog bl;
+	uint64_t stored = 0, lost = 0;
 
-	while (!session_queue_finished(&rs->q)) {
-		struct session_item *it = session_queue_take(&rs->q, REPLAY_TAKE_MS), *next;
-		for (; it; it = next) {
-			next = it->next;
-			if (!__atomic_load_n(&rs->store_failed, __ATOMIC_RELAXED)) {
-				if (store_session(rs->st, &it->meta, smtp_record(it->s)) < 0) {
-					snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
-					__atomic_store_n(&rs->store_failed, 1, __ATOMIC_RELAXED);
-				} else {
-					__atomic_fetch_add(&rs->sessions, 1, __ATOMIC_RELAXED);
-				}
-			}
-			smtp_free(it->s);
-			free(it);
+	memset(&bl, 0, sizeof bl);
+	while (!session_queue_finished(&rs->q) || bl.head) {
+		struct session_item *it = NULL;
+		int rc;
+
+		if (bl.head) {
+			double wait = bl.next_try - now_s();
+			if (wait > 0)
+				usleep((useconds_t)(wait * 1e6));
+		} else {
+			it = session_queue_take(&rs->q, REPLAY_TAKE_MS);
+		}
+		if (__atomic_load_n(&rs->store_failed, __ATOMIC_RELAXED)) {
+			store_backlog_drain(rs->st, &bl, it, rs->capture_id, now_s(), &stored, &lost);
+			store_backlog_drop(&bl, &lost);
+			continue;
+		}
+		stored = 0;
+		rc = store_backlog_drain(rs->st, &bl, it, rs->capture_id, now_s(), &stored, &lost);
+		__atomic_fetch_add(&rs->sessions, stored, __ATOMIC_RELAXED);
+		if (rc == 1 && now_s() - bl.busy_since > STORE_STOP_WAIT_S) {
+			snprintf(rs->store_err, sizeof rs->store_err, "the database stayed locked by another "
+				 "process for %d s", STORE_STOP_WAIT_S);
+			rc = -1;
+		} else if (rc < 0) {
+			snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
+		}
+		if (rc < 0) {
+			store_backlog_drop(&bl, &lost);
+			__atomic_store_n(&rs->store_failed, 1, __ATOMIC_RELAXED);
 		}
 		store_tick(rs->st);
 	}

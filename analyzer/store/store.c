@@ -673,9 +673,21 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	/* cache_size: a batch's pages stay in memory instead of spilling to the
 	 * WAL page by page (8 MiB: a batch fits, and memory stays flat however
 	 * large the database grows); temp_store: sorts and temp tables in memory. */
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-			 " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;"
-			 " PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+	/* Switching a new file to WAL needs it to itself for a moment, and
+	 * SQLite does not wait for that: several first-time writers at once
+	 * retry for up to STORE_BUSY_MS. */
+	for (i = 0;; i++) {
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+				  " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;"
+				  " PRAGMA temp_store = MEMORY;", NULL, NULL, &msg);
+		if (rc == SQLITE_OK)
+			break;
+		if (((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) && i < STORE_BUSY_MS / 20) {
+			sqlite3_free(msg);
+			msg = NULL;
+			usleep(20000);
+			continue;
+		}
 		set_err(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		goto fail;
