@@ -25,11 +25,13 @@
 static volatile sig_atomic_t stop_flag;
 static pcap_t *volatile current_pcap;
 
+static volatile sig_atomic_t stop_sig;
+
 static void on_signal(int sig)
 {
 	pcap_t *p = current_pcap;
 
-	(void)sig;
+	stop_sig = sig;
 	stop_flag = 1;
 	if (p)
 		pcap_breakloop(p);
@@ -397,6 +399,8 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	if (stop_flag && rc == 0) {
 		status = "interrupted";
 		res->interrupted = 1;
+		snprintf(why, sizeof why, "stopped by %s after %" PRIu64 " packets; replaying the same input "
+			 "again replaces this capture", stop_sig == SIGTERM ? "SIGTERM" : "SIGINT", pl.packets);
 	}
 	pipeline_flush(&pl, SMTP_END_CAPTURE);
 	session_queue_producer_done(&rs.q);
@@ -422,7 +426,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 				      "frames older than the frame before them (kept, counted)");
 	if (rc < 0)
 		store_capture_anomaly(st, rs.capture_id, pl.last_ts, "capture_error", why);
-	if (store_capture_end(st, rs.capture_id, &tot, status, rc < 0 ? why : NULL) < 0) {
+	if (store_capture_end(st, rs.capture_id, &tot, status, why[0] ? why : NULL) < 0) {
 		if (rc == 0)
 			snprintf(why, sizeof why, "database write failed: %s", store_error(st));
 		rc = -1;

@@ -64,6 +64,7 @@ got=$(wait_sessions "$g" running $((N / 4)) "$pid")
 kill -INT "$pid"; wait "$pid"; rc=$?
 is "$rc" 130 "SIGINT: exit 130 (after $got sessions)"
 is "$(db_val "$g" "SELECT status FROM captures")" interrupted "SIGINT: the capture says interrupted"
+like "$(db_val "$g" "SELECT error FROM captures")" "^stopped by SIGINT after [0-9]+ packets" "SIGINT: and why"
 is "$(truth "$g")" 0 "SIGINT: the capture's session count is what was committed"
 "$BIN" replay -q --db "$g" "$src"; ok $? "re-run after SIGINT"
 is "$(snap "$g")" "$want" "after SIGINT and a re-run: equal to the clean run"
