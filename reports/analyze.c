@@ -151,6 +151,36 @@ static int shadow_findings(struct an *a)
 	return rc;
 }
 
+/* The one short write transaction of the swap path: the history (first
+ * and last seen, computed on temp.findings), then temp.findings replaces
+ * main.findings.  Tried again when another writer kept the lock. */
+static int swap_in(struct an *a)
+{
+	int tries, rc = -1, i;
+
+	for (tries = 0; tries < ANALYZE_LOCK_TRIES; tries++) {
+		int busy;
+		if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+			busy = (sqlite3_errcode(a->db) & 0xff) == SQLITE_BUSY ||
+			       (sqlite3_errcode(a->db) & 0xff) == SQLITE_LOCKED;
+			rc = an_fail(a, "BEGIN IMMEDIATE");
+			if (!busy)
+				break;
+			continue;
+		}
+		rc = an_history(a, an_now()) < 0 ||
+		     an_exec(a, "DELETE FROM main.findings;"
+			     " INSERT INTO main.findings SELECT * FROM temp.findings; COMMIT") < 0 ? -1 : 0;
+		for (i = 0; i < a->nq; i++)
+			sqlite3_finalize(a->q[i].st);
+		a->nq = 0;
+		if (rc < 0)
+			sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+		break;
+	}
+	return rc;
+}
+
 int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 {
 	struct an a;
@@ -193,25 +223,29 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
-		" summary, evidence, first_ts, last_ts, remediation, client_ip)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")) ||
+		" summary, evidence, first_ts, last_ts, remediation, client_ip, finding_key,"
+		" suggested_name, suggested_source)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")) ||
 	    !(a.has = an_q(&a, "SELECT 1 FROM findings WHERE server_ip = ?1 AND server_port = ?2"
 		" AND kind = ?3 LIMIT 1")))
 		goto out;
 	for (k = an_kinds; k->kind; k++)
 		if (an_run_kind(&a, k) < 0)
 			goto out;
+	/* the history writes main: on the swap path, inside the swap */
+	if (!swap && an_history(&a, an_now()) < 0)
+		goto out;
 	rc = 0;
 out:
 	for (i = 0; i < a.nq; i++)
 		sqlite3_finalize(a.q[i].st);
+	a.nq = 0;
 	drop_temp(db);
 	if (swap) {
 		/* the read snapshot ends; temp.findings stays */
 		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
-		if (rc == 0 && an_exec_locked(&a, "BEGIN IMMEDIATE; DELETE FROM main.findings;"
-					      " INSERT INTO main.findings SELECT * FROM temp.findings; COMMIT") < 0)
-			rc = -1;
+		if (rc == 0)
+			rc = swap_in(&a);
 		sqlite3_exec(db, "DROP TABLE IF EXISTS temp.findings", NULL, NULL, NULL);
 		rq_untune(db, &tune);
 		return rc;

@@ -2,10 +2,12 @@
  * report progress, stop on signals, and turn a corrupt record into a clear
  * error with its byte offset; see capture.h. */
 #include "analyzer/capture/capture.h"
+#include "analyzer/capture/compressed.h"
 #include "analyzer/capture/import.h"
 #include "analyzer/engine/decode.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/engine/pipeline.h"
+#include "analyzer/output/outputs.h"
 #include "analyzer/store/backlog.h"
 #include "analyzer/store/session_queue.h"
 
@@ -123,6 +125,7 @@ struct replay_state {
 	uint64_t sessions;          /* stored (writer thread; read after join) */
 	int store_failed;           /* writer thread; read after join */
 	char store_err[256];
+	struct outputs *out;        /* borrowed, may be NULL; used by the writer thread only */
 };
 
 static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session *s)
@@ -144,6 +147,11 @@ static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session
 
 static double now_s(void);
 
+static void session_stored(void *ctx, int64_t id, const struct session_meta *m, const struct smtp_record *rec)
+{
+	outputs_session(ctx, id, m, rec);
+}
+
 /* Stores what the reader queued.  A database locked by another writer is
  * waited for (backlog.h), for at most STORE_STOP_WAIT_S at a stretch. */
 static void *writer_main(void *arg)
@@ -153,6 +161,10 @@ static void *writer_main(void *arg)
 	uint64_t stored = 0, lost = 0;
 
 	memset(&bl, 0, sizeof bl);
+	if (rs->out) {
+		bl.on_stored = session_stored;
+		bl.on_stored_ctx = rs->out;
+	}
 	while (!session_queue_finished(&rs->q) || bl.head) {
 		struct session_item *it = NULL;
 		int rc;
@@ -260,6 +272,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	struct capture_totals tot;
 	const char *status = "finished";
 	char why[512] = "";
+	enum compression comp = COMP_NONE;
 	pcap_t *p;
 	pthread_t writer;
 	FILE *fp;
@@ -304,13 +317,47 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		import_fini(&im);
 		return -1;
 	}
-	setvbuf(fp, NULL, _IOFBF, 1 << 20);
+	/* gzip, zstd, xz: decompressed on the way (a plain file is read as it is;
+	 * standard input always goes through the sniffing stream). */
+	{
+		unsigned char magic[8];
+		size_t nm = is_stdin ? 0 : fread(magic, 1, sizeof magic, fp);
+		if (is_stdin || compression_sniff(magic, nm) != COMP_NONE) {
+			FILE *z;
+			if (!is_stdin)
+				rewind(fp);
+			if (!(z = compressed_open(fp, &comp, why, sizeof why))) {
+				if (fp != stdin)
+					fclose(fp);
+				snprintf(err, errlen, "%s: %s", path, why);
+				return -1;
+			}
+			fp = z;
+			why[0] = 0;
+		} else {
+			rewind(fp);
+			setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		}
+	}
 	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p) {
-		fclose(fp);
+		fclose(fp); /* stdin too: this was its only use */
 		import_fini(&im);
-		snprintf(err, errlen, "%s: not a readable pcap or pcapng file: %s", path, perr);
+		snprintf(err, errlen, "%s: not a readable pcap or pcapng file%s%s%s: %s", path,
+			 comp != COMP_NONE ? " after " : "", comp != COMP_NONE ? compression_name(comp) : "",
+			 comp != COMP_NONE ? " decompression" : " (gzip, zstd and xz compressed captures are read "
+			 "directly; other formats: convert with editcap)", perr);
 		return -1;
+	}
+	if (o->filter) {
+		struct bpf_program bpf;
+		if (pcap_compile(p, &bpf, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
+		    pcap_setfilter(p, &bpf) < 0) {
+			snprintf(err, errlen, "%s: filter '%s': %s", path, o->filter, pcap_geterr(p));
+			pcap_close(p);
+			return -1;
+		}
+		pcap_freecode(&bpf);
 	}
 	lc.nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	if (!decode_linktype_supported(pcap_datalink(p))) {
@@ -327,11 +374,13 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	memset(&ci, 0, sizeof ci);
 	ci.source = path;
 	ci.kind = "file";
+	ci.filter = o->filter;
 	ci.linktype = pcap_datalink_val_to_name(pcap_datalink(p));
 	ci.content_hash = NULL;
 	ci.sample_hash = im.sample[0] ? im.sample : NULL;
 	ci.file_size = size;
 	rs.st = st;
+	rs.out = o->out;
 	rs.capture_id = store_capture_begin(st, &ci);
 	if (rs.capture_id < 0) {
 		snprintf(err, errlen, "%s: %s", path, store_error(st));
@@ -377,9 +426,12 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		if (n == 0 || n == PCAP_ERROR_BREAK || stop_flag)
 			break;
 		if (n < 0) {
-			long off = pcap_file(p) ? ftell(pcap_file(p)) : -1;
-			snprintf(why, sizeof why, "corrupt or truncated capture at byte offset %ld, after %" PRIu64
-				 " packets: %s", off, pl.packets, pcap_geterr(p));
+			long off = pcap_file(p) && comp == COMP_NONE ? ftell(pcap_file(p)) : -1;
+			char at[64] = "";
+			if (off >= 0)
+				snprintf(at, sizeof at, " at byte offset %ld", off);
+			snprintf(why, sizeof why, "corrupt or truncated capture%s%s, after %" PRIu64 " packets: %s", at,
+				 comp != COMP_NONE ? " (of the decompressed stream)" : "", pl.packets, pcap_geterr(p));
 			status = "error";
 			rc = -1;
 			break;

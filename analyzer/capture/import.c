@@ -171,6 +171,11 @@ static void publish(struct import *im)
 	pthread_mutex_unlock(&im->mu);
 }
 
+/* The one input open at a time (a replay reads its files one after the
+ * other): what import_raw_read() recognises. */
+static FILE *open_fp;
+static struct import *open_im;
+
 static ssize_t hin_read(void *cookie, char *buf, size_t size)
 {
 	struct import *im = cookie;
@@ -198,17 +203,36 @@ static ssize_t hin_read(void *cookie, char *buf, size_t size)
 	return n;
 }
 
-/* Only ftell(): the position is the number of bytes read. */
+/* ftell() (the position is the number of bytes read), and rewind() of a
+ * file (the capture's format is sniffed from its first bytes): reading and
+ * hashing start again from byte 0. */
 static int hin_seek(void *cookie, off64_t *off, int whence)
 {
 	struct import *im = cookie;
+	size_t i;
 
-	if (whence != SEEK_CUR || *off != 0) {
+	if (whence == SEEK_CUR && *off == 0) {
+		*off = (off64_t)im->bytes;
+		return 0;
+	}
+	if (whence != SEEK_SET || *off != 0 || im->is_stdin || lseek(im->fd, 0, SEEK_SET) != 0 ||
+	    XXH3_128bits_reset(im->xs) != XXH_OK) {
 		errno = ESPIPE;
 		return -1;
 	}
-	*off = (off64_t)im->bytes;
+	im->bytes = 0;
+	im->next_mark = 0;
+	for (i = 0; i < im->n_marks; i++)
+		im->mark_hex[i][0] = 0;
+	publish(im);
 	return 0;
+}
+
+ssize_t import_raw_read(FILE *f, void *buf, size_t n)
+{
+	if (!f || f != open_fp || !open_im)
+		return -2;
+	return hin_read(open_im, buf, n);
 }
 
 static int hin_close(void *cookie)
@@ -216,6 +240,10 @@ static int hin_close(void *cookie)
 	struct import *im = cookie;
 	int rc = 0;
 
+	if (open_im == im) {
+		open_im = NULL;
+		open_fp = NULL;
+	}
 	if (im->fd >= 0 && !im->is_stdin)
 		rc = close(im->fd);
 	im->fd = -1;
@@ -292,6 +320,8 @@ FILE *import_open(struct import *im, const char *path, char *err, size_t errlen)
 		hin_close(im);
 		return NULL;
 	}
+	open_fp = f;
+	open_im = im;
 	return f;
 }
 

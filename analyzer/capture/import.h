@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct store;
 
@@ -93,6 +94,11 @@ int import_settle(struct import *im, int finished, int force, struct import_outc
 
 /* Detaches the commit hook and frees im (not the FILE). */
 void import_fini(struct import *im);
+
+/* For compressed.c, which reads its raw input with single read(2) calls: if
+ * f is the FILE import_open() returned (and has not been closed), reads once
+ * from the input through the hash and returns what read(2) would; else -2. */
+ssize_t import_raw_read(FILE *f, void *buf, size_t n);
 
 /* XXH3-128 of a whole file, hex.  0, or -1 with errno set. */
 int import_hash_file(const char *path, char hex[33], uint64_t *bytes);

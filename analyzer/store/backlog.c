@@ -48,8 +48,10 @@ int store_backlog_drain(struct store *st, struct store_backlog *bl, struct sessi
 		bl->n++;
 	}
 	while ((it = bl->head) != NULL) {
+		int64_t id;
+
 		it->meta.capture_id = capture_id;
-		if (store_session(st, &it->meta, smtp_record(it->s)) < 0) {
+		if ((id = store_session(st, &it->meta, smtp_record(it->s))) < 0) {
 			if (store_last_busy(st)) {
 				/* another process holds the lock: wait, then retry from here */
 				if (!bl->busy_since)
@@ -65,6 +67,8 @@ int store_backlog_drain(struct store *st, struct store_backlog *bl, struct sessi
 			return -1;
 		}
 		(*stored)++;
+		if (bl->on_stored)
+			bl->on_stored(bl->on_stored_ctx, id, &it->meta, smtp_record(it->s));
 		bl->head = it->next;
 		if (!bl->head)
 			bl->tail = NULL;

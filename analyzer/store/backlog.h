@@ -25,6 +25,10 @@ struct store_backlog {
 	double next_try;     /* monotonic seconds of the next attempt */
 	double busy_since;   /* when the lock was first refused (monotonic s), 0 when not waiting */
 	uint64_t refusals;   /* attempts refused by the lock, counted */
+	/* called after each session is stored, with its id (outputs, events);
+	 * may be NULL */
+	void (*on_stored)(void *ctx, int64_t id, const struct session_meta *m, const struct smtp_record *r);
+	void *on_stored_ctx;
 };
 
 /* Appends list (owned from now on) to bl and stores from the head, in
