@@ -500,8 +500,10 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	res->packets = pl.packets;
 	res->bytes = pl.bytes;
 	/* what was committed, not what was handed to the writer */
-	res->sessions = res->skipped ? 0 : (uint64_t)(store_capture_sessions(st, rs.capture_id) > 0
-						      ? store_capture_sessions(st, rs.capture_id) : 0);
+	if (!res->skipped) {
+		int64_t kept = store_capture_sessions(st, rs.capture_id);
+		res->sessions = kept > 0 ? (uint64_t)kept : 0;
+	}
 	if (!res->skipped) {
 		int64_t cut = store_capture_snaplen_sessions(st, rs.capture_id);
 		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;

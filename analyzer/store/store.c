@@ -1044,14 +1044,16 @@ int store_capture_anomaly(struct store *st, int64_t capture_id, uint64_t ts, con
 	return run(st, &b, "capture anomaly");
 }
 
-int64_t store_capture_sessions(struct store *st, int64_t capture_id)
+/* One count about one capture (sql binds it as ?1); -1 on error. */
+static int64_t capture_count(struct store *st, const char *sql, int64_t capture_id)
 {
 	sqlite3_stmt *q;
 	int64_t n = -1;
 
-	if (!st || sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sessions WHERE capture_id = ?1",
-				      -1, &q, NULL) != SQLITE_OK)
-		return st ? fail(st, "session count") : -1;
+	if (!st)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "capture count");
 	sqlite3_bind_int64(q, 1, capture_id);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		n = sqlite3_column_int64(q, 0);
@@ -1059,19 +1061,15 @@ int64_t store_capture_sessions(struct store *st, int64_t capture_id)
 	return n;
 }
 
+int64_t store_capture_sessions(struct store *st, int64_t capture_id)
+{
+	return capture_count(st, "SELECT count(*) FROM sessions WHERE capture_id = ?1", capture_id);
+}
+
 int64_t store_capture_snaplen_sessions(struct store *st, int64_t capture_id)
 {
-	sqlite3_stmt *q;
-	int64_t n = -1;
-
-	if (!st || sqlite3_prepare_v2(st->db, "SELECT count(DISTINCT session_id) FROM anomalies"
-				      " WHERE capture_id = ?1 AND kind = 'reasm_snaplen'", -1, &q, NULL) != SQLITE_OK)
-		return st ? fail(st, "snaplen count") : -1;
-	sqlite3_bind_int64(q, 1, capture_id);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		n = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return n;
+	return capture_count(st, "SELECT count(DISTINCT session_id) FROM anomalies"
+			     " WHERE capture_id = ?1 AND kind = 'reasm_snaplen'", capture_id);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
