@@ -302,6 +302,9 @@ static void html_rtable(FILE *o, const struct rtable *t, const char *id, const c
 			}
 			if (strstr(t->names[c], "severity") && cell->type == SQLITE_TEXT) {
 				h_badge(o, cell->s);
+			} else if (strcmp(t->names[c], "kind") == 0 && cell->type == SQLITE_TEXT && cell->n < 40) {
+				char w[48];
+				h(o, name_kind_words(cell->s, w, sizeof w));
 			} else if (time && num) {
 				h_date(o, cell->d);
 			} else {
