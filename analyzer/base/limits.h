@@ -87,4 +87,10 @@
                                    still not queued is dropped (counted) */
 #define LIVE_WORKERS_MAX   64   /* capture threads */
 
+/* Event stream, metrics, retention (issue 18) */
+#define EVENTS_QUEUE_MAX       16384   /* event lines waiting for the events thread; then dropped, counted */
+#define EVENTS_FINDINGS_MAX    65536   /* findings compared from one scan to the next */
+#define PRUNE_BATCH_SESSIONS   500     /* sessions deleted per transaction: the writer never waits long */
+#define PRUNE_PAUSE_MS         20      /* pause between prune batches, so ingest gets the lock */
+
 #endif

@@ -15,10 +15,14 @@
 #include "analyzer/engine/flow.h"
 #include "analyzer/store/store.h"
 
+struct outputs;
+
 struct replay_opts {
 	int quiet;                 /* no progress line */
 	int force;                 /* import a file again even if already imported */
+	const char *filter;        /* BPF filter (tcpdump syntax), or NULL */
 	struct flow_config flows;
+	struct outputs *out;       /* borrowed, may be NULL: events of each stored session */
 };
 
 struct replay_result {
