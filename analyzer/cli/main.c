@@ -6,11 +6,13 @@
  *
  * Exit codes (README "Exit status"): 0 ok, 1 runtime error (bad capture,
  * database refused, I/O; for replay: a file failed), 2 usage error (unknown
- * command or option, missing argument), 130 stopped by SIGINT/SIGTERM. */
+ * command or option, missing argument), 3 `findings --fail-on` matched
+ * (analyzer/cli/cmd_findings.c), 130 stopped by SIGINT/SIGTERM. */
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/cliopt.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/capture/live.h"
+#include "analyzer/cli/cmd_findings.h"
 #include "analyzer/output/outputs.h"
 #include "analyzer/store/merge.h"
 #include "analyzer/store/prune.h"
@@ -70,7 +72,7 @@ static void main_help(FILE *f)
 		"  %s COMMAND --help   options of one command\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime error (for replay: a file failed), 2 usage error,\n"
-		"130 stopped by SIGINT or SIGTERM.\n",
+		"3 findings --fail-on matched, 130 stopped by SIGINT or SIGTERM.\n",
 		prog, prog, prog);
 }
 
@@ -752,7 +754,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc, argv);
 	if (!strcmp(cmd, "findings"))
-		return cmd_output(argc, argv, 1);
+		return cmd_findings(argc, argv);
 	if (!strcmp(cmd, "report"))
 		return cmd_output(argc, argv, 0);
 	if (!strcmp(cmd, "export"))
