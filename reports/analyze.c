@@ -3,10 +3,12 @@
  * Finding kinds (one row per virtual server = server_ip + server_port unless
  * noted; evidence is a JSON object; example lists hold at most 10 ids):
  *
- *   non_fqdn_greeting     high/medium  The server's most common banner host (220
- *                         banners) or EHLO/HELO reply host is not a fully qualified
- *                         domain name (single label, bare IP, address literal,
- *                         invalid; RFC 5321 4.1.1.1, 4.3.1).  High when the server
+ *   non_fqdn_greeting     high/medium  One row per server and name: every distinct
+ *                         banner host (220 banners) or EHLO/HELO reply host that is
+ *                         not a fully qualified domain name (single label, bare IP,
+ *                         address literal, invalid; RFC 5321 4.1.1.1, 4.3.1), with
+ *                         its own session count, even when other sessions of the
+ *                         server announce a good name (a load-balanced address).  High when the server
  *                         is Exchange 2000 or advertised X-EXPS: Microsoft KB 301401,
  *                         where Exchange 2000 senders before SP2 give up after EHLO
  *                         and the mail expires (NDR 4.4.7).  name = the bad name;
@@ -463,14 +465,20 @@ static const char SQL_DROP_TEMP[] =
 static int an_non_fqdn(struct an *a)
 {
 	sqlite3_stmt *cand, *names = NULL, *ex = NULL, *sw = NULL, *ban = NULL;
-	char *prev_ip = NULL;
-	int prev_port = -1, rc = -1;
+	int rc = -1;
 
+	/* every distinct name a server announces (banner or EHLO reply) is
+	 * judged on its own: one bad backend behind a load-balanced address gets
+	 * its finding even when the other sessions announce a good name */
 	cand = an_prep(a,
-		"SELECT t.server_ip, t.server_port, t.src, t.name, t.kind, t.t0, t.t1,"
-		" s.exch2000, s.xexps, s.n FROM an_top t JOIN an_srv s"
-		" ON s.server_ip = t.server_ip AND s.server_port = t.server_port"
-		" WHERE t.kind <> 'fqdn' ORDER BY t.server_ip, t.server_port, t.src = 'greeting'");
+		"SELECT n.server_ip, n.server_port, group_concat(n.src, '+'), n.name, min(n.kind),"
+		" min(n.t0), max(n.t1), s.exch2000, s.xexps, s.n,"
+		" (SELECT sum(b.n) FROM an_base b WHERE b.server_ip = n.server_ip"
+		"  AND b.server_port = n.server_port AND ((b.b220 AND b.banner_host = n.name)"
+		"  OR (b.hok AND b.greeting_host = n.name)))"
+		" FROM an_name n JOIN an_srv s ON s.server_ip = n.server_ip AND s.server_port = n.server_port"
+		" WHERE n.kind <> 'fqdn' GROUP BY n.server_ip, n.server_port, n.name"
+		" ORDER BY n.server_ip, n.server_port, max(n.n) DESC, n.name");
 	names = an_prep(a, "SELECT src AS source, name, kind, n AS sessions FROM an_name"
 		" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY n DESC, name LIMIT 20");
 	ex = an_prep(a, "SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
@@ -497,18 +505,14 @@ static int an_non_fqdn(struct an *a)
 		const char *kind = ctext(cand, 4);
 		int port = sqlite3_column_int(cand, 1);
 		int kb = sqlite3_column_int(cand, 7) || sqlite3_column_int(cand, 8);
-		char summary[SUMMARY_MAX];
+		long long total = sqlite3_column_int64(cand, 9), mine = sqlite3_column_int64(cand, 10);
+		char summary[SUMMARY_MAX], share[64] = "";
 		struct finding f = { 0 };
 		struct ev e;
 		int r;
 
-		if (!ip || !name)
+		if (!ip || !name || !src)
 			continue;
-		if (prev_ip && port == prev_port && strcmp(ip, prev_ip) == 0)
-			continue; /* the banner row was taken; this is the greeting row */
-		free(prev_ip);
-		prev_ip = strdup(ip);
-		prev_port = port;
 		if (ev_begin(&e) < 0)
 			goto out;
 		jw_key(&e.w, "name");
@@ -516,9 +520,11 @@ static int an_non_fqdn(struct an *a)
 		jw_key(&e.w, "kind");
 		jw_str(&e.w, kind);
 		jw_key(&e.w, "source");
-		jw_str(&e.w, src);
+		jw_str(&e.w, strchr(src, '+') ? "banner+greeting" : src);
+		jw_key(&e.w, "name_sessions");
+		jw_int(&e.w, mine);
 		jw_key(&e.w, "server_sessions");
-		jw_int(&e.w, sqlite3_column_int64(cand, 9));
+		jw_int(&e.w, total);
 		bind_server(names, ip, port);
 		ev_rows(&e.w, "names", names);
 		bind_server(sw, ip, port);
@@ -544,9 +550,13 @@ static int an_non_fqdn(struct an *a)
 		}
 		sqlite3_reset(ban);
 		f.evidence = ev_end(&e);
+		if (mine < total)
+			fmt(share, sizeof share, " in %lld of %lld sessions", mine, total);
 		fmt(summary, sizeof summary,
-		    "%s:%d announces '%.*s' (%s) in its %s, not a fully qualified domain name%s",
-		    ip, port, NAME_SHOWN, name, kind, strcmp(src, "banner") == 0 ? "banner" : "EHLO reply",
+		    "%s:%d announces '%.*s' (%s) in its %s%s, not a fully qualified domain name%s",
+		    ip, port, NAME_SHOWN, name, kind,
+		    strchr(src, '+') ? "banner and EHLO reply" : strcmp(src, "banner") == 0 ? "banner" : "EHLO reply",
+		    share,
 		    kb ? "; Exchange 2000/X-EXPS: the KB 301401 case (senders stop after EHLO, mail "
 			 "expires with 4.4.7)." : ".");
 		f.server_ip = ip;
@@ -564,7 +574,6 @@ static int an_non_fqdn(struct an *a)
 	}
 	rc = 0;
 out:
-	free(prev_ip);
 	sqlite3_finalize(cand);
 	sqlite3_finalize(names);
 	sqlite3_finalize(ex);

@@ -303,6 +303,14 @@ static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
 	struct flow *f = t->cur;
 
 	f->plen[sender] = 0; /* a kept prefix no longer joins what follows */
+	if (f->pr && f->client >= 0 && (f->state == FLOW_PROBE || f->state == FLOW_SMTP)) {
+		enum probe_reason why = PROBE_R_NONE;
+		probe_gap(f->pr, sender == f->client);
+		if (probe_verdict(f->pr, &why) == PROBE_NOT_SMTP) {
+			give_up(t, f, why);
+			return;
+		}
+	}
 	if (f->state == FLOW_SMTP)
 		smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts);
 }

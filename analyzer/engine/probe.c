@@ -17,6 +17,7 @@ struct pline {
 	                              allocated when a line is first split) */
 	uint16_t len;              /* bytes kept of the current line */
 	uint16_t lines;            /* lines seen */
+	uint8_t resync;            /* after a gap: drop bytes up to the next LF */
 };
 
 /* Small while idle: an open flow that is still undecided (a banner and
@@ -375,6 +376,13 @@ static void lines_feed(struct probe *pr, int from_client, const uint8_t *p, size
 	struct pline *l = &pr->l[from_client ? 0 : 1];
 	size_t i = 0;
 
+	if (l->resync) {
+		const uint8_t *lf = memchr(p, '\n', n);
+		if (!lf)
+			return;
+		l->resync = 0;
+		i = (size_t)(lf - p) + 1;
+	}
 	while (i < n && pr->verdict == PROBE_UNDECIDED && l->lines < PROBE_LINES_MAX) {
 		const uint8_t *lf = memchr(p + i, '\n', n - i), *line;
 		size_t take = lf ? (size_t)(lf - (p + i)) : n - i, room = PROBE_LINE_KEEP - l->len, ln;
@@ -460,6 +468,31 @@ size_t probe_feed(struct probe *pr, int from_client, const uint8_t *p, size_t n)
 	if (pr->verdict != PROBE_UNDECIDED)
 		lines_release(pr);
 	return skip;
+}
+
+void probe_gap(struct probe *pr, int from_client)
+{
+	struct pline *l = &pr->l[from_client ? 0 : 1];
+
+	if (pr->tun) { /* a hole in a prelude: what follows is taken as the inner stream */
+		free(pr->tun);
+		pr->tun = NULL;
+		pr->tun_done = 1;
+	}
+	if (pr->verdict != PROBE_UNDECIDED || l->lines >= PROBE_LINES_MAX)
+		return;
+	if (l->len) { /* the line cut by the hole is judged on what arrived */
+		size_t ln = l->len;
+		l->len = 0;
+		l->lines++;
+		if (from_client)
+			client_line(pr, l->buf, ln);
+		else
+			server_line(pr, l->buf, ln, l->lines == 1);
+	}
+	l->resync = 1;
+	if (pr->verdict != PROBE_UNDECIDED)
+		lines_release(pr);
 }
 
 void probe_ndpi(struct probe *pr, int family, int dpi)

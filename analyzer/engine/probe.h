@@ -86,6 +86,10 @@ void probe_free(struct probe *pr);  /* NULL is a no-op */
  * Returns how many leading bytes of p are a tunnel prelude. */
 size_t probe_feed(struct probe *pr, int from_client, const uint8_t *p, size_t n);
 
+/* Bytes of one direction were not captured: a line cut by the hole is
+ * judged on what arrived, and the bytes up to the next line end are dropped. */
+void probe_gap(struct probe *pr, int from_client);
+
 /* nDPI named the flow; dpi: at NDPI_CONFIDENCE_DPI (else it is ignored).
  * family: classify_family() of the protocol nDPI named. */
 void probe_ndpi(struct probe *pr, int family, int dpi);
