@@ -61,6 +61,14 @@ is "$(q "SELECT count(*) FROM findings WHERE name IN ('Hello,', 'Hello', 'OK', '
 is "$(q "SELECT count(*) FROM findings WHERE kind IN ('non_fqdn_greeting', 'name_mismatch')")" 0 \
 	"reply words: no non_fqdn_greeting or name_mismatch (every banner is an FQDN)"
 
+# --- names that resolve nowhere (libpsl, private-use names), severity by peers
+rp private-names
+is "$(q "SELECT group_concat(name || ' ' || json_extract(evidence, '\$.class') || ' ' || severity, ', ') FROM (SELECT * FROM findings WHERE kind = 'non_public_name' ORDER BY server_ip)")" \
+	"exch01.corp.local private_use low, MacBook-Air.localdomain private_use medium, mail.gma unknown_suffix medium, localhost.localdomain private_use medium" \
+	"non_public_name: .local (private peers only: low), .localdomain and an unknown suffix reached from public peers (medium)"
+is "$(q "SELECT count(*) FROM findings WHERE name = 'mx.example.co.uk' AND kind IN ('non_public_name', 'non_fqdn_greeting')")" 0 \
+	"non_public_name: a public FQDN (mx.example.co.uk) has none"
+
 # --- all fixtures together, and the bundled SMTP fixtures still found
 db=$(fresh_db ev-all)
 "$BIN" replay -q --db "$db" "$PCAPS/ftp-servers.pcap" "$PCAPS/mail-protocols.pcap" "$PCAPS/kb301401.pcap" "$PCAPS/socks.pcap" "$PCAPS/midstream.pcap"

@@ -2459,6 +2459,40 @@ static void fx12_reply_words(void)
 	gen_close(g);
 }
 
+/* Names that are well formed but resolve nowhere (name_class.h), each server
+ * with its own peers: private-only peers (low) or public ones (medium). */
+static void fx12_private_names(void)
+{
+	static const struct mta corp = { MTA_POSTFIX, "exch01.corp.local", postfix_plain_exts, NULL };
+	static const struct mta mac = { MTA_POSTFIX, "MacBook-Air.localdomain", postfix_plain_exts, NULL };
+	static const struct mta gma = { MTA_POSTFIX, "mail.gma", postfix_plain_exts, NULL };
+	static const struct mta lh = { MTA_POSTFIX, "localhost.localdomain", postfix_plain_exts, NULL };
+	static const struct mta uk = { MTA_POSTFIX, "mx.example.co.uk", postfix_plain_exts, NULL };
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "private-names.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "10.1.1.10", 47001, "10.1.1.25", 25);
+	smtp_session(&c, &corp, "ws1.corp.local", "alice@corp.local", rcpt_bob, "alice@corp.local",
+		     "bob@example.com", "Inside", 200, NULL, 0);
+	conv_init(&c, g, "192.168.7.10", 47002, "10.1.1.25", 25);
+	smtp_session(&c, &corp, "ws2.corp.local", "carol@corp.local", rcpt_bob, "carol@corp.local",
+		     "bob@example.com", "Inside too", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.5", 47003, "198.51.100.90", 25);
+	smtp_session(&c, &mac, "mta.example.net", "dave@example.net", rcpt_bob, "dave@example.net",
+		     "bob@example.com", "From outside", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.6", 47004, "198.51.100.91", 25);
+	smtp_session(&c, &gma, "mta.example.net", "erin@example.net", rcpt_bob, "erin@example.net",
+		     "bob@example.com", "Typo suffix", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.7", 47005, "198.51.100.92", 25);
+	smtp_session(&c, &lh, "mta.example.net", "fred@example.net", rcpt_bob, "fred@example.net",
+		     "bob@example.com", "Default name", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.8", 47006, "198.51.100.93", 25);
+	smtp_session(&c, &uk, "mta.example.net", "gina@example.net", rcpt_bob, "gina@example.net",
+		     "bob@example.com", "Control", 200, NULL, 0);
+	gen_close(g);
+}
+
 static unsigned long parse_count(const char *z)
 {
 	char *end;
@@ -2521,5 +2555,6 @@ int main(int argc, char **argv)
 	fx12_tunnels();
 	fx12_lb();
 	fx12_reply_words();
+	fx12_private_names();
 	return 0;
 }
