@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/analysis/remedy.h"
@@ -135,12 +136,19 @@ static const char Q_ARGS[] =
 	"SELECT arg AS helo_arg, k AS kind, n AS sessions, ex AS example_session"
 	" FROM an_helo WHERE client_ip = ?1 ORDER BY n DESC, arg LIMIT 10";
 
+/* the servers that refused the name, one row per server and reply (issue 12) */
+static const char Q_HELO_REJ[] =
+	"SELECT server_ip, server_port, arg AS helo_arg, code, enhanced, min(text) AS reply,"
+	" count(*) AS sessions, min(id) AS example_session FROM an_helo_rej WHERE client_ip = ?1"
+	" GROUP BY server_ip, server_port, arg, code, enhanced ORDER BY sessions DESC, server_ip LIMIT 10";
+
 int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *f)
 {
-	const char *cip = an_text(row, 0), *arg = NULL, *kind = NULL;
-	sqlite3_stmt *args = an_q(a, Q_ARGS);
+	const char *cip = an_text(row, 0), *arg = NULL, *kind = NULL, *rej_code = NULL;
+	long long rejected = sqlite3_column_int64(row, 4);
+	sqlite3_stmt *args = an_q(a, Q_ARGS), *rej = an_q(a, Q_HELO_REJ);
 
-	if (!args)
+	if (!args || !rej)
 		return -1;
 	sqlite3_bind_text(args, 1, cip, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(args) == SQLITE_ROW) {
@@ -148,12 +156,30 @@ int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *
 		kind = an_own(f, an_dup(args, 1));
 	}
 	sqlite3_reset(args);
+	sqlite3_bind_text(rej, 1, cip, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(rej) == SQLITE_ROW) {
+		char buf[40];
+		const char *enh = an_text(rej, 4);
+		snprintf(buf, sizeof buf, "%d%s%.16s", sqlite3_column_int(rej, 3), enh ? " " : "", enh ? enh : "");
+		rej_code = an_own(f, strdup(buf));
+	}
+	sqlite3_reset(rej);
 	ev_int(f->ev, "sessions", sqlite3_column_int64(row, 1));
 	ev_rows(f->ev, "arguments", args);
-	an_summary(f, "Client %s greets with HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
-		   "literal (RFC 5321 4.1.1.1).", cip, AN_NAME_SHOWN, arg ? arg : "", kind ? kind : "?");
+	ev_int(f->ev, "rejected_sessions", rejected);
+	sqlite3_bind_text(rej, 1, cip, -1, SQLITE_TRANSIENT);
+	ev_rows(f->ev, "rejections", rej);
+	if (rejected)
+		an_summary(f, "Client %s greets with HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
+			   "literal (RFC 5321 4.1.1.1), and %lld session%s were rejected for it (%s): its "
+			   "mail is not delivered.", cip, AN_NAME_SHOWN, arg ? arg : "", kind ? kind : "?",
+			   rejected, rejected == 1 ? "" : "s", rej_code ? rej_code : "5xx");
+	else
+		an_summary(f, "Client %s greets with HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
+			   "literal (RFC 5321 4.1.1.1).", cip, AN_NAME_SHOWN, arg ? arg : "", kind ? kind : "?");
 	f->client_ip = cip;
-	f->severity = "low";
+	/* a receiver that refuses the name loses the client's mail */
+	f->severity = rejected ? "high" : "low";
 	f->name = arg;
 	f->remediation = REM_CLIENT_HELO;
 	f->t0 = sqlite3_column_double(row, 2);

@@ -69,6 +69,18 @@ is "$(q "SELECT group_concat(name || ' ' || json_extract(evidence, '\$.class') |
 is "$(q "SELECT count(*) FROM findings WHERE name = 'mx.example.co.uk' AND kind IN ('non_public_name', 'non_fqdn_greeting')")" 0 \
 	"non_public_name: a public FQDN (mx.example.co.uk) has none"
 
+# --- a client whose bare HELO name is refused loses mail: raised severity
+rp helo-rejected
+is "$(q "SELECT severity || ' ' || json_extract(evidence, '\$.rejected_sessions') FROM findings WHERE kind = 'client_non_fqdn_helo' AND client_ip = '192.0.2.17'")" \
+	"high 2" "client HELO rejected by Postfix (504 5.5.2 at RCPT) and Exchange (501 5.5.4): high, 2 rejections"
+is "$(q "SELECT group_concat(code || ' ' || enhanced, ', ') FROM (SELECT json_extract(value, '\$.code') AS code, json_extract(value, '\$.enhanced') AS enhanced FROM findings, json_each(json_extract(evidence, '\$.rejections')) WHERE kind = 'client_non_fqdn_helo' AND client_ip = '192.0.2.17' ORDER BY 1)")" \
+	"501 5.5.4, 504 5.5.2" "the rejections are tied to the finding with their codes"
+is "$(q "SELECT severity FROM findings WHERE kind = 'client_non_fqdn_helo' AND client_ip = '192.0.2.18'")" "low" \
+	"a bare HELO that is not refused stays low (a relay denial is no HELO rejection)"
+# --- cleartext_auth: one finding per mechanism class, named after its mechanism
+is "$(q "SELECT group_concat(name || ' ' || severity, ', ') FROM (SELECT * FROM findings WHERE kind = 'cleartext_auth' AND server_ip = '198.51.100.103' ORDER BY severity)")" \
+	"LOGIN high, GSSAPI medium" "cleartext_auth: LOGIN (password readable) high, GSSAPI (challenge) medium, each named after its mechanism"
+
 # --- all fixtures together, and the bundled SMTP fixtures still found
 db=$(fresh_db ev-all)
 "$BIN" replay -q --db "$db" "$PCAPS/ftp-servers.pcap" "$PCAPS/mail-protocols.pcap" "$PCAPS/kb301401.pcap" "$PCAPS/socks.pcap" "$PCAPS/midstream.pcap"

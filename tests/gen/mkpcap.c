@@ -2493,6 +2493,64 @@ static void fx12_private_names(void)
 	gen_close(g);
 }
 
+/* A client whose single-label HELO is refused: Postfix at RCPT time (504
+ * 5.5.2, smtpd_delay_reject), Exchange at EHLO (501 5.5.4).  A second client
+ * with a bare name nobody refuses. */
+static void fx12_helo_rejected(void)
+{
+	const struct line12 postfix[] = {
+		{ S, "220 mx.strict.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO WORKSTATION7\r\n" }, { S, "250-mx.strict.example.com\r\n250-PIPELINING\r\n250 8BITMIME\r\n" },
+		{ C, "MAIL FROM:<alice@example.com>\r\n" }, { S, "250 2.1.0 Ok\r\n" },
+		{ C, "RCPT TO:<bob@strict.example.com>\r\n" },
+		{ S, "504 5.5.2 <WORKSTATION7>: Helo command rejected: need fully-qualified hostname\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	const struct line12 exch[] = {
+		{ S, "220 exch.strict.example.com Microsoft ESMTP MAIL Service ready at Mon, 1 Dec 2026 09:00:00 +0000\r\n" },
+		{ C, "EHLO WORKSTATION7\r\n" }, { S, "501 5.5.4 Invalid domain name\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Service closing transmission channel\r\n" },
+		{ 0, NULL },
+	};
+	const struct line12 relaxed[] = {
+		{ S, "220 mx.relaxed.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO laptop\r\n" }, { S, "250-mx.relaxed.example.com\r\n250 8BITMIME\r\n" },
+		{ C, "MAIL FROM:<carol@example.com>\r\n" }, { S, "250 2.1.0 Ok\r\n" },
+		{ C, "RCPT TO:<dave@relaxed.example.com>\r\n" }, { S, "550 5.7.1 <dave@relaxed.example.com>: Relay access denied\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	/* AUTH without TLS: GSSAPI (challenge-response) and LOGIN (password) on one server */
+	const struct line12 gss[] = {
+		{ S, "220 auth.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO client.example.com\r\n" }, { S, "250-auth.example.com\r\n250 AUTH GSSAPI LOGIN\r\n" },
+		{ C, "AUTH GSSAPI YIIBvQYJKoZIhvcSAQICAQBuggGsMIIBqKADAgEFoQMCAQ6iBwMFACAAAACj\r\n" },
+		{ S, "235 2.7.0 Authentication successful\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	const struct line12 login[] = {
+		{ S, "220 auth.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO client.example.com\r\n" }, { S, "250-auth.example.com\r\n250 AUTH GSSAPI LOGIN\r\n" },
+		{ C, "AUTH LOGIN\r\n" }, { S, "334 VXNlcm5hbWU6\r\n" },
+		{ C, "YWxpY2U=\r\n" }, { S, "334 UGFzc3dvcmQ6\r\n" },
+		{ C, "c2VjcmV0\r\n" }, { S, "235 2.7.0 Authentication successful\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	struct gen *g = &G;
+
+	gen_open(g, "helo-rejected.pcap", OUT_PCAP_US, ENC_ETH);
+	script12(g, "192.0.2.17", 48001, "198.51.100.100", 25, postfix);
+	script12(g, "192.0.2.17", 48002, "198.51.100.101", 25, exch);
+	script12(g, "192.0.2.18", 48003, "198.51.100.102", 25, relaxed);
+	script12(g, "192.0.2.19", 48004, "198.51.100.103", 25, gss);
+	script12(g, "192.0.2.19", 48005, "198.51.100.103", 25, gss);
+	script12(g, "192.0.2.19", 48006, "198.51.100.103", 25, login);
+	gen_close(g);
+}
+
 static unsigned long parse_count(const char *z)
 {
 	char *end;
@@ -2556,5 +2614,6 @@ int main(int argc, char **argv)
 	fx12_lb();
 	fx12_reply_words();
 	fx12_private_names();
+	fx12_helo_rejected();
 	return 0;
 }
