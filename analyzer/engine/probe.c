@@ -24,8 +24,8 @@ struct pline {
  * nothing else) holds only this struct. */
 struct probe {
 	struct tunnel *tun;        /* owned; allocated when the client's first byte may begin a
-	                              prelude, freed when it ended */
-	struct tunnel_info info;   /* what the tunnel carried */
+	                              prelude (freed at once if it begins none): only flows
+	                              with a tunnel pay for it */
 	uint8_t tun_done;          /* no prelude (any more): bytes go straight to the lines */
 	struct pline l[2];         /* [0] client, [1] server: inner streams */
 	uint8_t verdict;           /* enum probe_verdict */
@@ -34,6 +34,8 @@ struct probe {
 	uint8_t in_greeting;       /* the greeting's lines are being read */
 	uint8_t await;             /* a client SMTP-only command waits for its reply */
 	uint8_t await_tls;         /* ... and it was STARTTLS */
+	uint8_t await_any;         /* QUIT, RSET, NOOP or HELP waits: confirmed only by a reply
+	                              with an RFC 3463 code (a capture begun mid-session) */
 	uint8_t smtp_verbs;        /* client SMTP-only commands seen */
 	uint8_t greeting;          /* the server's first line was 220/421/554 */
 	uint8_t greeting_smtp;     /* ... and it says SMTP */
@@ -280,6 +282,10 @@ static void server_line(struct probe *pr, const uint8_t *p, size_t n, int first)
 		if (word_in(t, k, ext_words) && pr->ext_lines < 255)
 			pr->ext_lines++;
 	}
+	if (pr->await_any && !cont && has_enhanced(t, tl)) {
+		confirm(pr); /* FTP, POP3, IMAP and NNTP never send RFC 3463 codes */
+		return;
+	}
 	if (!pr->await || cont)
 		return;
 	/* the final line of a reply to a client SMTP-only command */
@@ -314,6 +320,11 @@ static void client_line(struct probe *pr, const uint8_t *p, size_t n)
 		return;
 	as = ve < n ? ve + 1 : n;
 	ae = word_end(p, n, as);
+	if ((ve == 4 && (strncasecmp((const char *)p, "QUIT", 4) == 0 || strncasecmp((const char *)p, "RSET", 4) == 0 ||
+			 strncasecmp((const char *)p, "NOOP", 4) == 0 || strncasecmp((const char *)p, "HELP", 4) == 0))) {
+		pr->await_any = 1;
+		return;
+	}
 	if (word_in(p, ve, smtp_only)) {
 		int mail = ve == 4 && strncasecmp((const char *)p, "MAIL", 4) == 0;
 		int rcpt = ve == 4 && strncasecmp((const char *)p, "RCPT", 4) == 0;
@@ -444,11 +455,12 @@ static size_t tunnel_part(struct probe *pr, int from_client, const uint8_t *p, s
 		tunnel_init(pr->tun);
 	}
 	skip = tunnel_feed(pr->tun, from_client, p, n);
-	pr->info = pr->tun->info;
-	if (pr->tun->info.status == TUNNEL_ABSENT || tunnel_done(pr->tun)) {
+	if (pr->tun->info.status == TUNNEL_ABSENT) {
 		free(pr->tun);
 		pr->tun = NULL;
 		pr->tun_done = 1;
+	} else if (tunnel_done(pr->tun)) {
+		pr->tun_done = 1; /* kept for what it carried (tunnel_info) */
 	}
 	return skip;
 }
@@ -474,10 +486,10 @@ void probe_gap(struct probe *pr, int from_client)
 {
 	struct pline *l = &pr->l[from_client ? 0 : 1];
 
-	if (pr->tun) { /* a hole in a prelude: what follows is taken as the inner stream */
-		free(pr->tun);
-		pr->tun = NULL;
+	if (!pr->tun_done) { /* a hole in a prelude: what follows is taken as the inner stream */
 		pr->tun_done = 1;
+		if (pr->tun && pr->tun->info.status == TUNNEL_OPENING)
+			pr->tun->info.status = TUNNEL_FAILED;
 	}
 	if (pr->verdict != PROBE_UNDECIDED || l->lines >= PROBE_LINES_MAX)
 		return;
@@ -502,7 +514,7 @@ void probe_ndpi(struct probe *pr, int family, int dpi)
 	switch (family) {
 	case CLASSIFY_F_HTTP:
 		/* nDPI names the CONNECT request HTTP: the tunnel decides */
-		if (pr->info.kind == TUNNEL_HTTP_CONNECT || (!pr->tun_done && !pr->tun))
+		if ((pr->tun && pr->tun->info.kind == TUNNEL_HTTP_CONNECT) || (!pr->tun_done && !pr->tun))
 			return;
 		/* fall through */
 	case CLASSIFY_F_FTP:
@@ -510,7 +522,7 @@ void probe_ndpi(struct probe *pr, int family, int dpi)
 	case CLASSIFY_F_IMAP:
 	case CLASSIFY_F_NNTP:
 	case CLASSIFY_F_OTHER:
-		if (pr->info.kind != TUNNEL_NONE)
+		if (pr->tun && pr->tun->info.kind != TUNNEL_NONE)
 			return; /* the label is the tunnel's, not the inner stream's */
 		pr->ndpi_family = (uint8_t)family;
 		reject(pr, PROBE_R_NDPI);
@@ -541,7 +553,7 @@ enum probe_verdict probe_finish(struct probe *pr, int server_spoke, enum probe_r
 		} else if (!server_spoke && pr->smtp_verbs >= 2) {
 			pr->verdict = PROBE_SMTP;
 			pr->evidence = PROBE_EV_CLIENT_ONLY;
-		} else if (pr->info.status == TUNNEL_FAILED) {
+		} else if (pr->tun && pr->tun->info.status == TUNNEL_FAILED) {
 			reject(pr, PROBE_R_TUNNEL_FAILED);
 		} else if (pr->greeting) {
 			reject(pr, pr->smtp_verbs ? PROBE_R_UNCONFIRMED : PROBE_R_BANNER_ONLY);
@@ -559,5 +571,7 @@ enum probe_evidence probe_evidence_of(const struct probe *pr)
 
 const struct tunnel_info *probe_tunnel(const struct probe *pr)
 {
-	return &pr->info;
+	static const struct tunnel_info none;
+
+	return pr->tun ? &pr->tun->info : &none;
 }

@@ -11,7 +11,9 @@
  *                  RCPT TO, DATA, BDAT, STARTTLS, VRFY, EXPN, AUTH <SASL>)
  *                  answered the SMTP way (250/251/252, 354, 334/235, 220 to
  *                  STARTTLS, or any reply with an RFC 3463 enhanced code);
- *                  the reply may come before the greeting (early talkers).
+ *                  the reply may come before the greeting (early talkers);
+ *                  or QUIT, RSET, NOOP, HELP answered with an RFC 3463 code (a
+ *                  capture that began in the middle of a session).
  *   greeting_only  no exchange was seen but the server's 220 greeting says
  *                  SMTP itself (a word containing "SMTP", or "mail"), and no
  *                  FTP word; or the server sent a multi-line 250 reply with

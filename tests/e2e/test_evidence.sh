@@ -81,6 +81,11 @@ is "$(q "SELECT severity FROM findings WHERE kind = 'client_non_fqdn_helo' AND c
 is "$(q "SELECT group_concat(name || ' ' || severity, ', ') FROM (SELECT * FROM findings WHERE kind = 'cleartext_auth' AND server_ip = '198.51.100.103' ORDER BY severity)")" \
 	"LOGIN high, GSSAPI medium" "cleartext_auth: LOGIN (password readable) high, GSSAPI (challenge) medium, each named after its mechanism"
 
+# --- a capture begun inside DATA: confirmed by the enhanced codes of 250/221
+rp midstream-data
+is "$(q "SELECT count(*) || ' ' || evidence || ' ' || midstream FROM sessions")" "1 confirmed 1" \
+	"mid-DATA pickup: QUIT answered '221 2.0.0' confirms SMTP"
+
 # --- all fixtures together, and the bundled SMTP fixtures still found
 db=$(fresh_db ev-all)
 "$BIN" replay -q --db "$db" "$PCAPS/ftp-servers.pcap" "$PCAPS/mail-protocols.pcap" "$PCAPS/kb301401.pcap" "$PCAPS/socks.pcap" "$PCAPS/midstream.pcap"

@@ -2551,6 +2551,34 @@ static void fx12_helo_rejected(void)
 	gen_close(g);
 }
 
+/* A capture that begins inside DATA: only the end of the body, "250 2.0.0
+ * queued", QUIT and "221 2.0.0" are seen (the enhanced codes confirm it). */
+static void fx12_midstream_data(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "midstream-data.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.20", 49001, "198.51.100.110", 25);
+	c.skip_turns = 9; /* banner, EHLO, reply, MAIL, reply, RCPT, reply, DATA, 354 */
+	conv_open(&c);
+	say(&c, S, "220 mx.mid.example.com ESMTP Postfix\r\n");
+	say(&c, C, "EHLO client.example.com\r\n");
+	say(&c, S, "250-mx.mid.example.com\r\n250 8BITMIME\r\n");
+	say(&c, C, "MAIL FROM:<alice@example.com>\r\n");
+	say(&c, S, "250 2.1.0 Ok\r\n");
+	say(&c, C, "RCPT TO:<bob@mid.example.com>\r\n");
+	say(&c, S, "250 2.1.5 Ok\r\n");
+	say(&c, C, "DATA\r\n");
+	say(&c, S, "354 End data with <CR><LF>.<CR><LF>\r\n");
+	say(&c, C, "the rest of a long message body\r\nwith a few lines\r\n.\r\n");
+	say(&c, S, "250 2.0.0 Ok: queued as 4F2A1B\r\n");
+	say(&c, C, "QUIT\r\n");
+	say(&c, S, "221 2.0.0 Bye\r\n");
+	conv_close(&c, S);
+	gen_close(g);
+}
+
 static unsigned long parse_count(const char *z)
 {
 	char *end;
@@ -2615,5 +2643,6 @@ int main(int argc, char **argv)
 	fx12_reply_words();
 	fx12_private_names();
 	fx12_helo_rejected();
+	fx12_midstream_data();
 	return 0;
 }
