@@ -223,6 +223,15 @@ static int keep(struct tunnel_dir *d, uint8_t c)
 	return d->len >= TUNNEL_BUF_MAX;
 }
 
+/* Skips what is left of a field read by count; returns the bytes taken of avail. */
+static size_t skip_some(struct tunnel_dir *d, size_t avail)
+{
+	size_t s = avail < d->skip ? avail : d->skip;
+
+	d->skip -= (uint32_t)s;
+	return s;
+}
+
 static void field(struct tunnel_dir *d, int st, uint32_t need)
 {
 	d->st = (uint8_t)st;
@@ -315,9 +324,7 @@ static size_t client_feed(struct tunnel *t, const uint8_t *p, size_t n)
 			break;
 		case C_SKIP:
 			if (d->skip) {
-				size_t s = n - i < d->skip ? n - i : d->skip;
-				i += s;
-				d->skip -= (uint32_t)s;
+				i += skip_some(d, n - i);
 				break;
 			}
 			if (t->info.status == TUNNEL_OPENING && t->info.kind != TUNNEL_SOCKS4 &&
@@ -414,9 +421,7 @@ static size_t client_feed(struct tunnel *t, const uint8_t *p, size_t n)
 			break;
 		case C_S5_NEXT:
 			if (d->aux && d->skip) { /* the offered methods */
-				size_t s = n - i < d->skip ? n - i : d->skip;
-				i += s;
-				d->skip -= (uint32_t)s;
+				i += skip_some(d, n - i);
 				break;
 			}
 			d->aux = 0;
@@ -439,9 +444,7 @@ static size_t client_feed(struct tunnel *t, const uint8_t *p, size_t n)
 			break;
 		case C_S5_PLEN:
 			if (d->skip) {
-				size_t s = n - i < d->skip ? n - i : d->skip;
-				i += s;
-				d->skip -= (uint32_t)s;
+				i += skip_some(d, n - i);
 				break;
 			}
 			i++;

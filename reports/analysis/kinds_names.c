@@ -1,5 +1,5 @@
 /* \summary: finding kinds about names: non_fqdn_greeting, name_mismatch,
- * client_non_fqdn_helo (RFC 5321 4.1.1.1, 4.3.1; Microsoft KB 301401).
+ * client_non_fqdn_helo, non_public_name (RFC 5321 4.1.1.1, 4.3.1; Microsoft KB 301401).
  * Candidates come from reports/queries/kind_<kind>.sql. */
 #include "reports/analysis/kinds.h"
 
@@ -184,5 +184,60 @@ int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *
 	f->remediation = REM_CLIENT_HELO;
 	f->t0 = sqlite3_column_double(row, 2);
 	f->t1 = sqlite3_column_double(row, 3);
+	return 1;
+}
+
+/* ---- non_public_name (issue 12) ------------------------------------------------
+ * Names that are well formed but resolve nowhere: the Public Suffix List
+ * through libpsl, private-use names of RFC 2606, 6761, 6762 appendix G, 8375,
+ * 7686, 9476 (dissectors/name_class.c). */
+
+static const char REM_NON_PUBLIC[] =
+	"Announce a name under a public domain you own that resolves to the server (A/AAAA "
+	"and a matching PTR), not a private-use or made-up suffix: Postfix myhostname, Exim "
+	"primary_hostname, Sendmail confDOMAIN_NAME, Exchange the receive connector's FQDN. "
+	"Senders outside the private network cannot resolve it, and those that check the name "
+	"(Exchange 2000 before SP2, KB 301401) give up.";
+
+int build_non_public_name(struct an *a, sqlite3_stmt *row, struct finding *f)
+{
+	const char *ip = an_text(row, 0), *src = an_text(row, 2), *name = an_text(row, 3);
+	const char *cls = an_text(row, 4);
+	int port = sqlite3_column_int(row, 1);
+	long long total = sqlite3_column_int64(row, 7), mine = sqlite3_column_int64(row, 8);
+	long long peers = sqlite3_column_int64(row, 9), pub = sqlite3_column_int64(row, 10);
+	sqlite3_stmt *ids = an_q(a, Q_NAMED_IDS);
+	struct jw *w = f->ev;
+	int priv = cls && strcmp(cls, "private_use") == 0;
+
+	if (!ids)
+		return -1;
+	if (!ip || !name || !cls || !src)
+		return 0;
+	ev_str(w, "name", name);
+	ev_str(w, "class", cls);
+	ev_str(w, "source", src);
+	ev_int(w, "name_sessions", mine);
+	ev_int(w, "server_sessions", total);
+	ev_int(w, "peers", peers);
+	ev_int(w, "public_peers", pub);
+	an_bind_server(ids, ip, port);
+	sqlite3_bind_text(ids, 3, name, -1, SQLITE_TRANSIENT);
+	ev_ids(w, "example_sessions", ids);
+	an_summary(f, "%s:%d announces '%.*s' in its %s (%lld of %lld sessions): %s, no sender can "
+		   "resolve it on the internet; %lld of its %lld peers have public addresses.",
+		   ip, port, AN_NAME_SHOWN, name,
+		   strcmp(src, "banner") == 0 ? "banner" : strcmp(src, "greeting") == 0 ? "EHLO reply" :
+		   "banner and EHLO reply", mine, total,
+		   priv ? "a private-use name (RFC 2606/6761/6762)" : "its suffix is on no public suffix list",
+		   pub, peers);
+	f->server_ip = ip;
+	f->server_port = port;
+	/* only peers on private networks can share the private name space */
+	f->severity = pub ? "medium" : "low";
+	f->name = name;
+	f->remediation = REM_NON_PUBLIC;
+	f->t0 = sqlite3_column_double(row, 5);
+	f->t1 = sqlite3_column_double(row, 6);
 	return 1;
 }
