@@ -98,4 +98,18 @@ is "$(q "SELECT count(*) FROM sessions s JOIN captures c ON c.id = s.capture_id 
 	"the SOCKS fixture is found and marked socks5"
 is "$(q "SELECT count(*) FROM sessions s JOIN captures c ON c.id = s.capture_id WHERE c.source LIKE '%midstream.pcap'")" 1 \
 	"a session picked up mid-stream is still found (confirmed by MAIL FROM / 250)"
+# --- real public captures of FTP, POP3, IMAP and NNTP (never committed): set
+# EXTPCAPS to a folder of them (e.g. nDPI tests/cfgs/default/pcap/{ftp,pop3,
+# imap,nntp}*.pcap, suricata-verify tests/{ftp*,pop3*,imap-detection}).
+if [ -n "${EXTPCAPS:-}" ] && [ -d "$EXTPCAPS" ]; then
+	for f in "$EXTPCAPS"/*.pcap "$EXTPCAPS"/*.pcapng; do
+		[ -f "$f" ] || continue
+		db=$(fresh_db ev-ext)
+		"$BIN" replay -q --db "$db" "$f" > /dev/null 2>&1 && "$BIN" analyze --db "$db" > /dev/null
+		is "$(q "SELECT count(*) FROM sessions") $(q "SELECT count(*) FROM findings")" "0 0" \
+			"$(basename "$f"): 0 SMTP sessions, 0 findings"
+	done
+else
+	skip "real public FTP/POP3/IMAP/NNTP captures" "EXTPCAPS not set"
+fi
 done_testing
