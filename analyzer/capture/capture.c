@@ -390,6 +390,10 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	res->packets = pl.packets;
 	res->bytes = pl.bytes;
 	res->sessions = rs.sessions;
+	{
+		int64_t cut = store_capture_snaplen_sessions(st, rs.capture_id);
+		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;
+	}
 	res->first_ts = pl.first_ts;
 	res->last_ts = pl.last_ts;
 	pipeline_fini(&pl);

@@ -88,5 +88,6 @@ CREATE INDEX temp.an_tie_m ON an_tie(mail_id);
 
 -- servers that advertised STARTTLS at least once
 CREATE TEMP TABLE an_tls AS SELECT DISTINCT s.server_ip, s.server_port
- FROM extensions e JOIN sessions s ON s.id = e.session_id WHERE e.keyword = 'STARTTLS';
+ FROM sessions s INDEXED BY sessions_profile WHERE s.ehlo_profile IN
+ (SELECT profile_id FROM ehlo_profile_extensions WHERE keyword = 'STARTTLS');
 CREATE INDEX temp.an_tls_k ON an_tls(server_ip, server_port);

@@ -188,8 +188,19 @@ static void add_ext(sqlite3 *db, long long sid, int seq, const char *kw, const c
 {
 	sqlite3_stmt *st;
 
-	sqlite3_prepare_v2(db, "INSERT INTO extensions (session_id, seq, keyword, params)"
-			   " VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL);
+	/* extensions is a view (schema 7): each test session gets a profile of its own */
+	sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO ehlo_profiles (capabilities, extensions)"
+			   " VALUES ('test session ' || ?1, 0)", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(db, "UPDATE sessions SET ehlo_profile = (SELECT id FROM ehlo_profiles"
+			   " WHERE capabilities = 'test session ' || ?1) WHERE id = ?1", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(db, "INSERT INTO ehlo_profile_extensions (profile_id, seq, keyword, params)"
+			   " SELECT ehlo_profile, ?2, ?3, ?4 FROM sessions WHERE id = ?1", -1, &st, NULL);
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_int(st, 2, seq);
 	sqlite3_bind_text(st, 3, kw, -1, SQLITE_STATIC);
