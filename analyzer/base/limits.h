@@ -37,6 +37,8 @@
                                           greeting words); the rest of a longer line is skipped */
 #define PROBE_LINES_MAX        32      /* lines per direction read for evidence; a flow still undecided
                                           after that many each way gets the final rule at once */
+#define PROBE_CONT_LINES_MAX   1024    /* server continuation lines ("220-", "250-") read besides:
+                                          a 40-line legal banner still leaves room for the EHLO reply */
 
 /* ---- TCP reassembly ---------------------------------------------------- */
 #define REASM_OOO_FLOW_MAX     (256u * 1024)  /* out-of-order bytes held per direction */

@@ -16,7 +16,8 @@ struct pline {
 	uint8_t *buf;              /* a line split across chunks (owned, PROBE_LINE_KEEP bytes,
 	                              allocated when a line is first split) */
 	uint16_t len;              /* bytes kept of the current line */
-	uint16_t lines;            /* lines seen */
+	uint16_t lines;            /* lines seen (a server's multi-line reply counts once) */
+	uint16_t cont;             /* continuation lines ("NNN-") of the server seen */
 	uint8_t resync;            /* after a gap: drop bytes up to the next LF */
 };
 
@@ -397,7 +398,7 @@ static void lines_feed(struct probe *pr, int from_client, const uint8_t *p, size
 	while (i < n && pr->verdict == PROBE_UNDECIDED && l->lines < PROBE_LINES_MAX) {
 		const uint8_t *lf = memchr(p + i, '\n', n - i), *line;
 		size_t take = lf ? (size_t)(lf - (p + i)) : n - i, room = PROBE_LINE_KEEP - l->len, ln;
-		int first = l->lines == 0;
+		int first = l->lines == 0 && l->cont == 0;
 
 		if (lf && l->len == 0) { /* the whole line is in p: no copy */
 			line = p + i;
@@ -419,8 +420,13 @@ static void lines_feed(struct probe *pr, int from_client, const uint8_t *p, size
 		i++; /* the LF */
 		if (ln && line[ln - 1] == '\r')
 			ln--;
-		l->lines++;
 		l->len = 0;
+		/* a long multi-line banner must not use up the lines before EHLO's reply */
+		if (!from_client && ln > 3 && line[3] == '-' && line[0] >= '1' && line[0] <= '5' &&
+		    l->cont < PROBE_CONT_LINES_MAX)
+			l->cont++;
+		else
+			l->lines++;
 		if (from_client)
 			client_line(pr, line, ln);
 		else
@@ -500,7 +506,7 @@ void probe_gap(struct probe *pr, int from_client)
 		if (from_client)
 			client_line(pr, l->buf, ln);
 		else
-			server_line(pr, l->buf, ln, l->lines == 1);
+			server_line(pr, l->buf, ln, l->lines == 1 && l->cont == 0);
 	}
 	l->resync = 1;
 	if (pr->verdict != PROBE_UNDECIDED)

@@ -131,6 +131,15 @@ int main(void)
 	probe_free(pr);
 
 	pr = probe_new();
+	for (i = 0; i < 3 * PROBE_LINES_MAX; i++)
+		feed(pr, S, "220-This system is for authorised use only; activity is logged.\r\n");
+	feed(pr, S, "220 mx.example.com\r\n");
+	feed(pr, C, "EHLO c\r\n");
+	feed(pr, S, "250 mx.example.com\r\n");
+	verdict_is(pr, PROBE_SMTP, PROBE_R_NONE, "a long multi-line banner leaves room for the EHLO reply");
+	probe_free(pr);
+
+	pr = probe_new();
 	feed(pr, S, "220 mx ESMT");
 	probe_gap(pr, 0);
 	feed(pr, S, "P Postfix\r\n250-mx\r\n");
