@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "reports/analysis/remedy.h"
+#include "reports/query/kinds.h"
 
 /* ---- non_fqdn_greeting ----------------------------------------------------- */
 
@@ -48,9 +49,11 @@ int build_non_fqdn_greeting(struct an *a, sqlite3_stmt *row, struct finding *f)
 	sqlite3_stmt *names = an_q(a, Q_NAMES), *ids = an_q(a, Q_NAMED_IDS);
 	sqlite3_stmt *sw = an_q(a, Q_SOFTWARE), *ex = an_q(a, Q_EXAMPLE);
 	struct jw *w = f->ev;
+	char ep[AN_EP_MAX], kw[32];
 
 	if (!names || !ids || !sw || !ex)
 		return -1;
+	an_endpoint(ip, port, ep);
 	ev_str(w, "name", name);
 	ev_str(w, "kind", kind);
 	ev_str(w, "source", src);
@@ -79,12 +82,14 @@ int build_non_fqdn_greeting(struct an *a, sqlite3_stmt *row, struct finding *f)
 	sqlite3_reset(ex);
 	if (mine < total)
 		snprintf(share, sizeof share, " in %lld of %lld sessions", mine, total);
-	an_summary(f, "%s:%d announces '%.*s' (%s) in its %s%s, not a fully qualified domain name%s",
-		   ip, port, AN_NAME_SHOWN, name, kind,
-		   strcmp(src, "banner") == 0 ? "banner" : strcmp(src, "greeting") == 0 ? "EHLO reply" :
-		   "banner and EHLO reply", share,
+	an_summary(f, "%s announces '%.*s' (%s) in its %s%s, not a fully qualified domain name%s",
+		   ep, AN_NAME_SHOWN, name, name_kind_words(kind, kw, sizeof kw),
+		   strcmp(src, "greeting") == 0 ? "greeting" : strcmp(src, "ehlo_reply") == 0 ? "EHLO reply" :
+		   "greeting and EHLO reply", share,
 		   kb ? "; Exchange 2000/X-EXPS: the KB 301401 case (senders stop after EHLO, mail "
 			"expires with 4.4.7)." : ".");
+	if (an_suggest(a, ip, port, name, f) < 0)
+		return -1;
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = kb ? "high" : "medium";
@@ -98,8 +103,8 @@ int build_non_fqdn_greeting(struct an *a, sqlite3_stmt *row, struct finding *f)
 /* ---- name_mismatch --------------------------------------------------------- */
 
 static const char Q_PAIRS[] =
-	"SELECT b AS banner_host, g AS greeting_host, bk AS banner_kind,"
-	" gk AS greeting_kind, n AS sessions, ex AS example_session FROM an_mm"
+	"SELECT b AS greeting_name, g AS ehlo_reply_name, bk AS greeting_kind,"
+	" gk AS ehlo_reply_kind, n AS sessions, ex AS example_session FROM an_mm"
 	" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY n DESC, b, g LIMIT 10";
 
 int build_name_mismatch(struct an *a, sqlite3_stmt *row, struct finding *f)
@@ -108,18 +113,19 @@ int build_name_mismatch(struct an *a, sqlite3_stmt *row, struct finding *f)
 	int port = sqlite3_column_int(row, 1);
 	sqlite3_stmt *pairs = an_q(a, Q_PAIRS);
 	const char *b, *g;
+	long long n = sqlite3_column_int64(row, 2);
+	char ep[AN_EP_MAX];
 
 	if (!pairs)
 		return -1;
-	an_bind_server(pairs, ip, port);
+	an_endpoint(ip, port, ep);
 	b = an_own(f, an_first_text(pairs, ip, port, 0));
 	g = an_own(f, an_first_text(pairs, ip, port, 1));
 	ev_int(f->ev, "sessions", sqlite3_column_int64(row, 2));
 	an_bind_server(pairs, ip, port);
 	ev_rows(f->ev, "pairs", pairs);
-	an_summary(f, "%s:%d names itself '%.*s' in its banner but '%.*s' in its EHLO reply (%lld sessions).",
-		   ip, port, AN_NAME_SHOWN, b ? b : "", AN_NAME_SHOWN, g ? g : "",
-		   (long long)sqlite3_column_int64(row, 2));
+	an_summary(f, "%s names itself '%.*s' in its greeting but '%.*s' in its EHLO reply (%lld session%s).",
+		   ep, AN_NAME_SHOWN, b ? b : "", AN_NAME_SHOWN, g ? g : "", n, an_s(n));
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = sqlite3_column_int(row, 5) ? "medium" : "low";
@@ -147,6 +153,7 @@ int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *
 	const char *cip = an_text(row, 0), *arg = NULL, *kind = NULL, *rej_code = NULL;
 	long long rejected = sqlite3_column_int64(row, 4);
 	sqlite3_stmt *args = an_q(a, Q_ARGS), *rej = an_q(a, Q_HELO_REJ);
+	char kw[32];
 
 	if (!args || !rej)
 		return -1;
@@ -170,13 +177,15 @@ int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *
 	sqlite3_bind_text(rej, 1, cip, -1, SQLITE_TRANSIENT);
 	ev_rows(f->ev, "rejections", rej);
 	if (rejected)
-		an_summary(f, "Client %s greets with HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
+		an_summary(f, "Client %s says HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
 			   "literal (RFC 5321 4.1.1.1), and %lld session%s were rejected for it (%s): its "
-			   "mail is not delivered.", cip, AN_NAME_SHOWN, arg ? arg : "", kind ? kind : "?",
-			   rejected, rejected == 1 ? "" : "s", rej_code ? rej_code : "5xx");
+			   "mail is not delivered.", cip, AN_NAME_SHOWN, arg ? arg : "",
+			   name_kind_words(kind, kw, sizeof kw), rejected, an_s(rejected),
+			   rej_code ? rej_code : "5xx");
 	else
-		an_summary(f, "Client %s greets with HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
-			   "literal (RFC 5321 4.1.1.1).", cip, AN_NAME_SHOWN, arg ? arg : "", kind ? kind : "?");
+		an_summary(f, "Client %s says HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
+			   "literal (RFC 5321 4.1.1.1).", cip, AN_NAME_SHOWN, arg ? arg : "",
+			   name_kind_words(kind, kw, sizeof kw));
 	f->client_ip = cip;
 	/* a receiver that refuses the name loses the client's mail */
 	f->severity = rejected ? "high" : "low";
@@ -209,6 +218,7 @@ int build_non_public_name(struct an *a, sqlite3_stmt *row, struct finding *f)
 	sqlite3_stmt *ids = an_q(a, Q_NAMED_IDS);
 	struct jw *w = f->ev;
 	int priv = cls && strcmp(cls, "private_use") == 0;
+	char ep[AN_EP_MAX];
 
 	if (!ids)
 		return -1;
@@ -224,11 +234,12 @@ int build_non_public_name(struct an *a, sqlite3_stmt *row, struct finding *f)
 	an_bind_server(ids, ip, port);
 	sqlite3_bind_text(ids, 3, name, -1, SQLITE_TRANSIENT);
 	ev_ids(w, "example_sessions", ids);
-	an_summary(f, "%s:%d announces '%.*s' in its %s (%lld of %lld sessions): %s, no sender can "
+	an_endpoint(ip, port, ep);
+	an_summary(f, "%s announces '%.*s' in its %s (%lld of %lld sessions): %s, no sender can "
 		   "resolve it on the internet; %lld of its %lld peers have public addresses.",
-		   ip, port, AN_NAME_SHOWN, name,
-		   strcmp(src, "banner") == 0 ? "banner" : strcmp(src, "greeting") == 0 ? "EHLO reply" :
-		   "banner and EHLO reply", mine, total,
+		   ep, AN_NAME_SHOWN, name,
+		   strcmp(src, "greeting") == 0 ? "greeting" : strcmp(src, "ehlo_reply") == 0 ? "EHLO reply" :
+		   "greeting and EHLO reply", mine, total,
 		   priv ? "a private-use name (RFC 2606/6761/6762)" : "its suffix is on no public suffix list",
 		   pub, peers);
 	f->server_ip = ip;

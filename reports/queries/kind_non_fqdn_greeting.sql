@@ -2,10 +2,11 @@
 -- banner or HELO/EHLO reply) that is not an FQDN, each on its own, so one bad
 -- backend behind a load-balanced address gets its finding even when the other
 -- sessions announce a good name.  Columns: server_ip, server_port, src
--- ('banner', 'greeting' or 'banner+greeting'), name, kind, t0, t1, exch2000,
+-- ('greeting' = the 220 banner, 'ehlo_reply', or 'greeting+ehlo_reply'), name,
+-- kind, t0, t1, exch2000,
 -- xexps, server_sessions, name_sessions (sessions announcing it).
 SELECT n.server_ip, n.server_port,
-       CASE WHEN count(DISTINCT n.src) > 1 THEN 'banner+greeting' ELSE min(n.src) END,
+       CASE WHEN count(DISTINCT n.src) > 1 THEN 'greeting+ehlo_reply' ELSE min(n.src) END,
        n.name, min(n.kind), min(n.t0), max(n.t1), s.exch2000, s.xexps, s.n,
        (SELECT sum(b.n) FROM an_base b
          WHERE b.server_ip = n.server_ip AND b.server_port = n.server_port

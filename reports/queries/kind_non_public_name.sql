@@ -6,7 +6,7 @@
 -- server_sessions, name_sessions, peers, public_peers.
 CREATE TEMP TABLE an_npn AS
 SELECT n.server_ip, n.server_port,
-       CASE WHEN count(DISTINCT n.src) > 1 THEN 'banner+greeting' ELSE min(n.src) END AS src,
+       CASE WHEN count(DISTINCT n.src) > 1 THEN 'greeting+ehlo_reply' ELSE min(n.src) END AS src,
        n.name, name_class(n.name) AS class, min(n.t0) AS t0, max(n.t1) AS t1, s.n AS server_sessions,
        (SELECT sum(b.n) FROM an_base b
          WHERE b.server_ip = n.server_ip AND b.server_port = n.server_port
