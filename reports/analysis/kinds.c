@@ -25,6 +25,8 @@ const struct an_kind an_kinds[] = {
 	{ "rejected_sessions",    "kind_rejected_sessions.sql",    build_rejected_sessions },
 	{ "legacy_software",      "kind_legacy_software.sql",      build_legacy_software },
 	/* ---- add new kinds in a block of their own below ---- */
+	/* issue 12: names no sender can resolve */
+	{ "non_public_name",      "kind_non_public_name.sql",      build_non_public_name },
 	/* issue 16: from the TLS handshake (kinds_tls.c) */
 	{ "certificate_suggests_name", "kind_certificate_suggests_name.sql", build_tls_row },
 	{ "certificate_name_mismatch", "kind_certificate_name_mismatch.sql", build_tls_row },
