@@ -251,6 +251,15 @@ static int probe_peek(const struct flow *f, int sender, const struct pkt *p)
 /* Probing: is this in-order chunk (after what pbuf[sender] kept) the start
  * of SMTP?  A chunk too short to tell (a banner split after "22") is kept in
  * pbuf until PROBE_PREFIX bytes or a line end arrived. */
+/* Implicit TLS (issue 16): a TLS hello from the client to port 465, or on a
+ * flow nDPI named SMTP/SMTPS, starts an SMTP session that is TLS from its
+ * first byte (sessions.evidence 'implicit_tls'). */
+static int implicit_tls(const struct flow *f, int sender, const uint8_t *p, size_t n)
+{
+	return (f->port[!sender] == SMTPS_PORT || f->smtp_hint) && (f->client < 0 || f->client == sender) &&
+	       tls_probe(p, n);
+}
+
 static void probe_data(struct flow_table *t, struct flow *f, int sender, const uint8_t *p, size_t n,
 		       uint64_t ts)
 {
@@ -265,12 +274,12 @@ static void probe_data(struct flow_table *t, struct flow *f, int sender, const u
 	memcpy(view, f->pbuf[sender], kept);
 	vn = n < 64 ? n : 64;
 	memcpy(view + kept, p, vn);
-	/* implicit TLS (issue 16): a TLS hello to port 465, or on a flow nDPI
-	 * named SMTP/SMTPS, is an SMTP session that is TLS from its first byte */
-	if ((f->port[!sender] == SMTPS_PORT || f->smtp_hint) && (f->client < 0 || f->client == sender) &&
-	    tls_probe(view, kept + vn)) {
+	if (implicit_tls(f, sender, view, kept + vn)) {
 		f->client = (int8_t)sender;
 		start_smtp(t, f);
+		/* the SMTP evidence probe has nothing to read in a TLS stream */
+		probe_free(f->pr);
+		f->pr = NULL;
 		if (f->state == FLOW_SMTP && smtp_begin_tls(f->smtp) == 0 && kept)
 			smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts);
 		f->plen[sender] = 0;
@@ -305,6 +314,12 @@ static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_
 			f->client = (int8_t)!sender;
 		else if (smtp_probe(SMTP_C2S, p, n) > 0)
 			f->client = (int8_t)sender;
+	}
+	if (f->state == FLOW_PROBE && f->plen[sender] == 0 && implicit_tls(f, sender, p, n)) {
+		probe_data(t, f, sender, p, n, ts); /* starts the session in TLS */
+		if (f->state == FLOW_SMTP)
+			smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts);
+		return;
 	}
 	if (f->pr && f->client >= 0) {
 		enum probe_reason why = PROBE_R_NONE;
@@ -403,6 +418,9 @@ static void fill_meta(const struct flow_table *t, const struct flow *f, struct s
 						      (uint32_t)f->addr[s][2] << 8 | f->addr[s][3] : 0,
 					      f->port[s]);
 	m->midstream = !f->syn_seen;
+	if (!f->pr && f->smtp && smtp_record(f->smtp)->tls_mode &&
+	    strcmp(smtp_record(f->smtp)->tls_mode, "implicit") == 0)
+		m->evidence = "implicit_tls";
 	if (f->pr) {
 		const struct tunnel_info *ti = probe_tunnel(f->pr);
 		m->evidence = probe_evidence_name(probe_evidence_of(f->pr));

@@ -41,6 +41,7 @@ struct session_meta {
 	const char *ndpi_protocol;           /* static string, or NULL */
 	int midstream;                       /* no SYN was seen */
 	const char *evidence;                /* probe.h: "confirmed", "greeting_only", "client_only";
+	                                        "implicit_tls" (flow.c, issue 16);
 	                                        static, NULL when unknown */
 	const char *tunnel;                  /* "proxy_v1", "http_connect", ...; static, NULL: none */
 	char tunnel_target[264];             /* CONNECT/SOCKS target or PROXY destination, "" none */

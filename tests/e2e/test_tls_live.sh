@@ -200,8 +200,8 @@ for d in live replay; do
 	is "$(db_val "$D" "SELECT count(*) FROM session_certificates c JOIN sessions s ON s.id = c.session_id WHERE s.helo_arg LIKE '%.v13.%'")" \
 		0 "$d: and no certificate is linked to a TLS 1.3 session"
 	is "$(db_val "$D" "SELECT count(*) FROM certificates")" 1 "$d: one certificate row (deduplicated by fingerprint)"
-	is "$(db_val "$D" "SELECT group_concat(v, ' ') FROM (SELECT s.server_port || '/' || s.outcome || '/' || h.version || '/' || h.certificate || '/' || coalesce(h.sni, '-') || '/' || e.messages AS v FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id JOIN tls_estimates e ON e.session_id = s.id WHERE s.tls_mode = 'implicit' ORDER BY h.version)")" \
-		"465/tls/TLSv1.2/sent/$NAME/1 465/tls/TLSv1.3/hidden/$NAME/1" "$d: the two port-465 sessions: implicit TLS, versions, certificate, SNI, one message each"
+	is "$(db_val "$D" "SELECT group_concat(v, ' ') FROM (SELECT s.server_port || '/' || s.evidence || '/' || s.outcome || '/' || h.version || '/' || h.certificate || '/' || coalesce(h.sni, '-') || '/' || e.messages AS v FROM sessions s JOIN tls_handshakes h ON h.session_id = s.id JOIN tls_estimates e ON e.session_id = s.id WHERE s.tls_mode = 'implicit' ORDER BY h.version)")" \
+		"465/implicit_tls/tls/TLSv1.2/sent/$NAME/1 465/implicit_tls/tls/TLSv1.3/hidden/$NAME/1" "$d: the two port-465 sessions: implicit TLS, versions, certificate, SNI, one message each"
 	c="SELECT %s FROM certificates"
 	is "$(db_val "$D" "SELECT sha256 FROM certificates")" "$o_fp" "$d: SHA-256 = openssl x509 -fingerprint -sha256"
 	is "$(db_val "$D" "SELECT subject FROM certificates")" "$o_subj" "$d: subject = openssl's RFC 2253 subject ($o_subj)"
