@@ -1722,20 +1722,11 @@ void smtp_mail_clear(struct smtp_mail *m)
 	memset(m, 0, sizeof *m);
 }
 
-void smtp_free(struct smtp_session *s)
+/* Frees every field r owns (not r itself) and zeroes it. */
+static void record_clear(struct smtp_record *r)
 {
-	struct smtp_record *r;
 	int i;
 
-	if (!s)
-		return;
-	r = &s->r;
-	free(s->d[0].line);
-	free(s->d[1].line);
-	free(s->ra.text);
-	msg_free(s->mp);
-	pq_drop_all(s);
-	free(s->pq);
 	free(r->banner_text);
 	free(r->banner_host);
 	free(r->software_version);
@@ -1767,6 +1758,48 @@ void smtp_free(struct smtp_session *s)
 	for (i = 0; i < r->n_anomalies; i++)
 		free(r->anomalies[i].detail);
 	free(r->anomalies);
+	memset(r, 0, sizeof *r);
+}
+
+void smtp_record_free(struct smtp_record *r)
+{
+	if (!r)
+		return;
+	record_clear(r);
+	free(r);
+}
+
+/* The parser's own state: everything but the record. */
+static void parser_free(struct smtp_session *s)
+{
+	free(s->d[0].line);
+	free(s->d[1].line);
+	free(s->ra.text);
+	msg_free(s->mp);
+	pq_drop_all(s);
+	free(s->pq);
+}
+
+struct smtp_record *smtp_take_record(struct smtp_session *s)
+{
+	struct smtp_record *r;
+
+	if (!s)
+		return NULL;
+	if ((r = malloc(sizeof *r)) != NULL) {
+		*r = s->r; /* the fields move: the session no longer owns them */
+		memset(&s->r, 0, sizeof s->r);
+	}
+	smtp_free(s);
+	return r;
+}
+
+void smtp_free(struct smtp_session *s)
+{
+	if (!s)
+		return;
+	parser_free(s);
+	record_clear(&s->r);
 	free(s);
 }
 

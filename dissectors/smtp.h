@@ -202,6 +202,13 @@ void smtp_mail_clear(struct smtp_mail *m);
 /* Frees the session and its record. smtp_free(NULL) is a no-op. */
 void smtp_free(struct smtp_session *s);
 
+/* Ends the session for good: the record moves out to the caller (who frees
+ * it with smtp_record_free()) and the parser state is freed with s.  Call
+ * after smtp_finish().  NULL when out of memory (s is freed all the same). */
+struct smtp_record *smtp_take_record(struct smtp_session *s);
+/* Frees a record taken out of a session; NULL is a no-op. */
+void smtp_record_free(struct smtp_record *r);
+
 /* Cheap content test used before a session exists: does this chunk of the
  * server's (dir S2C) or client's (C2S) bytes look like the start of SMTP?
  * S2C: a reply line "220 " / "220-" (also any [2-5]xx reply for mid-stream).

@@ -3,107 +3,48 @@
  *
  * Start-up order matters: the capture handles are opened and their filter
  * set, the database opened (and given to the -Z user), the --write-pcap
- * directory made, and only then does the process drop root.  Threads: N
- * capture workers (live_worker.c, one pcap handle and one pipeline each,
- * one PACKET_FANOUT group) and this thread, which owns SQLite: it stores
- * the sessions the workers queue, writes statistics every --stats-interval,
- * refreshes the findings every LIVE_ANALYZE_S, and handles SIGINT/SIGTERM
- * and --duration.  At the stop the workers write their open sessions as
- * truncated (SMTP_END_CAPTURE), the capture row is marked finished, and a
- * last line says how many packets were dropped. */
+ * directory made, and only then does the process drop root.  Then the
+ * capture driver runs (run.h: N workers, one per handle in one
+ * PACKET_FANOUT group; this thread is the writer), with the statistics
+ * every --stats-interval as its tick, while the analysis thread
+ * (analyzer/store/analysis_thread.h, its own connection) refreshes the
+ * findings every --analyze-interval off the ingest path.  At the stop the
+ * workers write their open sessions as truncated (SMTP_END_CAPTURE), the
+ * capture row is marked finished, the findings are refreshed a last time,
+ * and a last line says how many packets were dropped. */
 #include "analyzer/capture/live.h"
+#include "analyzer/base/limits.h"
+#include "analyzer/base/numparse.h"
+#include "analyzer/base/runtime.h"
 #include "analyzer/capture/live_dump.h"
 #include "analyzer/capture/live_priv.h"
-#include "analyzer/capture/live_worker.h"
-#include "analyzer/base/limits.h"
+#include "analyzer/capture/run.h"
+#include "analyzer/capture/source.h"
+#include "analyzer/store/analysis_thread.h"
 #include "analyzer/store/store.h"
-#include "reports/analyze.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <linux/if_packet.h>
-#endif
 
 #define EXIT_USAGE       2
 #define LIVE_DEFAULT_DB  "smtpscope.db"
 #define LIVE_ANALYZE_S   60        /* findings refreshed this often (default) */
-#define LIVE_TAKE_MS     200       /* writer wakes at least this often */
 #define LIVE_BUFFER_MAX  2047      /* MiB; pcap_set_buffer_size takes an int of bytes */
 
 struct live_opts {
-	const char *iface, *filter, *user, *db, *pcap_dir;
-	int snaplen, buffer_mib, promisc, workers, quiet;
+	struct iface_config iface;
+	const char *user, *db, *pcap_dir;
+	int workers, quiet;
 	double duration, stats_interval, analyze_interval;
 	uint64_t pcap_max_mib;
 	struct flow_config flows;
 };
-
-static volatile int live_stop;          /* set by signals, --duration or a failure */
-static volatile sig_atomic_t live_signal;
-static pcap_t *live_handles[LIVE_WORKERS_MAX];
-static int live_nhandles;
-
-static void on_signal(int sig)
-{
-	int i, saved = errno;
-
-	live_signal = sig;
-	__atomic_store_n(&live_stop, 1, __ATOMIC_RELAXED);
-	for (i = 0; i < live_nhandles; i++)
-		if (live_handles[i])
-			pcap_breakloop(live_handles[i]);
-	errno = saved;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static void stop_all(void)
-{
-	int i;
-
-	__atomic_store_n(&live_stop, 1, __ATOMIC_RELAXED);
-	for (i = 0; i < live_nhandles; i++)
-		pcap_breakloop(live_handles[i]);
-}
-
-static double mono_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static double wall_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage(const char *fmt, ...)
@@ -167,283 +108,63 @@ static void help(FILE *f)
 		(unsigned long long)(FLOW_TIMEOUT_HALF_US / 1000000));
 }
 
-static int parse_num(const char *s, double lo, double hi, double *v)
-{
-	char *end;
 
-	errno = 0;
-	if (!s || !*s)
-		return -1;
-	*v = strtod(s, &end);
-	if (errno || *end || !(*v >= lo && *v <= hi))
-		return -1;
-	return 0;
-}
-
-/* ---- --list-interfaces -------------------------------------------------- */
-
-static int list_interfaces(void)
-{
-	char err[PCAP_ERRBUF_SIZE], addr[64];
-	pcap_if_t *all = NULL, *d;
-	pcap_addr_t *a;
-
-	if (pcap_findalldevs(&all, err) < 0) {
-		fprintf(stderr, "smtpscope live: cannot list interfaces: %s\n", err);
-		return 1;
-	}
-	if (!all)
-		printf("(no interface can be captured; capturing needs root or CAP_NET_RAW)\n");
-	for (d = all; d; d = d->next) {
-		printf("%s", d->name);
-		printf("\t%s%s%s%s", d->flags & PCAP_IF_UP ? "up" : "down",
-		       d->flags & PCAP_IF_RUNNING ? ",running" : "",
-		       d->flags & PCAP_IF_LOOPBACK ? ",loopback" : "",
-		       d->flags & PCAP_IF_WIRELESS ? ",wireless" : "");
-		for (a = d->addresses; a; a = a->next) {
-			const void *src = NULL;
-			int af = a->addr ? a->addr->sa_family : -1;
-			if (af == AF_INET)
-				src = &((const struct sockaddr_in *)(const void *)a->addr)->sin_addr;
-			else if (af == AF_INET6)
-				src = &((const struct sockaddr_in6 *)(const void *)a->addr)->sin6_addr;
-			if (src && inet_ntop(af, src, addr, sizeof addr))
-				printf(" %s", addr);
-		}
-		if (d->description)
-			printf("\t(%s)", d->description);
-		printf("\n");
-	}
-	pcap_freealldevs(all);
-	return 0;
-}
-
-/* ---- opening the capture -------------------------------------------------- */
-
-/* Opens, activates and filters one handle; joins the fanout group when
- * fanout_id >= 0.  Warnings are printed for the first handle only.  NULL with err set and *rc the exit code. */
-static pcap_t *open_handle(const struct live_opts *o, int first, int fanout_id, char *err, size_t errlen,
-			   int *rc)
-{
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	struct bpf_program bpf;
-	pcap_t *p;
-	int a, dlt;
-
-	*rc = 1;
-	if (!(p = pcap_create(o->iface, perr))) {
-		snprintf(err, errlen, "%s: %s", o->iface, perr);
-		return NULL;
-	}
-	pcap_set_snaplen(p, o->snaplen);
-	pcap_set_promisc(p, o->promisc);
-	pcap_set_timeout(p, 100);  /* ms: the TPACKET_V3 block retire timeout */
-	pcap_set_buffer_size(p, o->buffer_mib << 20);
-	pcap_set_immediate_mode(p, 0); /* immediate mode would force TPACKET_V2 */
-	/* Nanoseconds where the platform has them; else microseconds. */
-	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
-	a = pcap_activate(p);
-	if (a < 0) {
-		const char *why = pcap_geterr(p);
-		switch (a) {
-		case PCAP_ERROR_NO_SUCH_DEVICE:
-			snprintf(err, errlen, "%s: no such interface (%s); see 'smtpscope live --list-interfaces'",
-				 o->iface, why);
-			break;
-		case PCAP_ERROR_PERM_DENIED:
-			snprintf(err, errlen, "%s: permission denied (%s): capturing needs root or CAP_NET_RAW",
-				 o->iface, why);
-			break;
-		case PCAP_ERROR_IFACE_NOT_UP:
-			snprintf(err, errlen, "%s: the interface is down", o->iface);
-			break;
-		default:
-			snprintf(err, errlen, "%s: cannot capture: %s (%s)", o->iface, pcap_statustostr(a), why);
-		}
-		pcap_close(p);
-		return NULL;
-	}
-	if (a > 0 && !o->quiet && first)
-		fprintf(stderr, "smtpscope live: %s: warning: %s (%s)\n", o->iface, pcap_statustostr(a),
-			pcap_geterr(p));
-	dlt = pcap_datalink(p);
-	if (!decode_linktype_supported(dlt)) {
-		const char *name = pcap_datalink_val_to_name(dlt);
-		snprintf(err, errlen, "%s: link type %d (%s) is not supported (supported: EN10MB, LINUX_SLL, "
-			 "LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP)", o->iface, dlt, name ? name : "unknown");
-		pcap_close(p);
-		return NULL;
-	}
-	if (o->filter) {
-		if (pcap_compile(p, &bpf, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-			snprintf(err, errlen, "bad filter '%s': %s", o->filter, pcap_geterr(p));
-			*rc = EXIT_USAGE;
-			pcap_close(p);
-			return NULL;
-		}
-		if (pcap_setfilter(p, &bpf) < 0) {
-			snprintf(err, errlen, "%s: cannot set filter '%s': %s", o->iface, o->filter, pcap_geterr(p));
-			pcap_freecode(&bpf);
-			pcap_close(p);
-			return NULL;
-		}
-		pcap_freecode(&bpf);
-	}
-	if (fanout_id >= 0) {
-#if defined(__linux__) && defined(PACKET_FANOUT)
-		/* group id in the low 16 bits, mode and flags in the high ones */
-		uint32_t v = ((uint32_t)fanout_id & 0xffffu) |
-			     ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
-		if (setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &v, sizeof v) < 0) {
-			snprintf(err, errlen, "%s: cannot join PACKET_FANOUT group %d: %s", o->iface, fanout_id,
-				 strerror(errno));
-			pcap_close(p);
-			return NULL;
-		}
-#else
-		snprintf(err, errlen, "--workers > 1 needs Linux PACKET_FANOUT");
-		pcap_close(p);
-		return NULL;
-#endif
-	}
-	return p;
-}
 
 /* ---- statistics ------------------------------------------------------------ */
 
-struct live_run {
+struct live_stats {
 	const struct live_opts *o;
-	struct store *st;
-	int64_t capture_id;
-	struct live_worker *w;
-	int nw;
-	struct session_queue q;
-	struct live_dump *dump;
-	uint64_t sessions;            /* stored */
-	int store_failed;
-	char store_err[512];
-	double t0, last_stats_t;
+	int failed;                   /* a statistics write failed */
+	char err[512];
+	double last_t;
 	uint64_t last_packets, last_bytes;
 };
 
-/* Sums what the workers published.  ps_drop is per socket, so it adds up;
- * ps_ifdrop is the interface's counter, the same for every handle on it,
- * so the largest is taken rather than counting it N times. */
-static void collect(struct live_run *r, struct capture_totals *t)
+/* run tick: a capture_stats row, the captures row's totals, a line on stderr. */
+static void stats_tick(struct run *r, double now)
 {
-	struct live_pub p;
-	int i;
-
-	memset(t, 0, sizeof *t);
-	for (i = 0; i < r->nw; i++) {
-		live_worker_read(&r->w[i], &p);
-		t->packets += p.packets;
-		t->bytes += p.bytes;
-		t->dropped += p.ps_drop;
-		if (p.ps_ifdrop > t->if_dropped)
-			t->if_dropped = p.ps_ifdrop;
-		if (p.first_ts && (!t->first_ts || p.first_ts < t->first_ts))
-			t->first_ts = p.first_ts;
-		if (p.last_ts > t->last_ts)
-			t->last_ts = p.last_ts;
-	}
-	t->smtp_sessions = r->sessions;
-}
-
-static uint64_t queue_dropped(struct live_run *r)
-{
-	uint64_t d;
-
-	pthread_mutex_lock(&r->q.mu);
-	d = r->q.dropped;
-	pthread_mutex_unlock(&r->q.mu);
-	return d;
-}
-
-static void stats_tick(struct live_run *r, double now)
-{
+	struct live_stats *ls = r->ctx;
 	struct capture_totals t;
-	double el = now - r->last_stats_t, pps, mbps;
-	uint64_t qd;
+	struct session_queue_stats qs;
+	double el = now - ls->last_t, pps, mbps;
 
-	collect(r, &t);
+	run_totals(r, &t);
 	if (el <= 0)
 		el = 1e-9;
-	pps = (double)(t.packets - r->last_packets) / el;
-	mbps = (double)(t.bytes - r->last_bytes) * 8 / 1e6 / el;
-	r->last_packets = t.packets;
-	r->last_bytes = t.bytes;
-	r->last_stats_t = now;
-	if (store_capture_stats(r->st, r->capture_id, wall_s(), &t, pps, mbps) < 0 ||
+	pps = (double)(t.packets - ls->last_packets) / el;
+	mbps = (double)(t.bytes - ls->last_bytes) * 8 / 1e6 / el;
+	ls->last_packets = t.packets;
+	ls->last_bytes = t.bytes;
+	ls->last_t = now;
+	if (store_capture_stats(r->st, r->capture_id, rt_wall_s(), &t, pps, mbps) < 0 ||
 	    store_capture_update(r->st, r->capture_id, &t) < 0 || store_commit(r->st) < 0) {
-		if (!r->store_failed)
-			snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
-		r->store_failed = 1;
+		if (!ls->failed)
+			snprintf(ls->err, sizeof ls->err, "%s", store_error(r->st));
+		ls->failed = 1;
+		run_stop(r, "database write failed");
 	}
 	live_dump_flush(r->dump);
-	if (r->o->quiet)
+	if (ls->o->quiet)
 		return;
-	qd = queue_dropped(r);
+	run_queue_stats(r, &qs);
 	fprintf(stderr, "smtpscope live: %s: %" PRIu64 " packets, %.1f MB (%.0f packets/s, %.2f Mbit/s), "
 		"%" PRIu64 " SMTP sessions; dropped %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s",
-		r->o->iface, t.packets, (double)t.bytes / 1e6, pps, mbps, t.smtp_sessions, t.dropped,
-		t.if_dropped, qd ? "" : "\n");
-	if (qd)
-		fprintf(stderr, ", %" PRIu64 " sessions lost (writer too slow)\n", qd);
+		ls->o->iface.iface, t.packets, (double)t.bytes / 1e6, pps, mbps, t.smtp_sessions, t.dropped,
+		t.if_dropped, qs.dropped ? "" : "\n");
+	if (qs.dropped)
+		fprintf(stderr, ", %" PRIu64 " sessions lost (writer too slow)\n", qs.dropped);
 }
 
-static void run_analyze(struct live_run *r)
-{
-	char err[512];
-
-	if (store_commit(r->st) < 0)
-		return;
-	if (analyze_run(store_db(r->st), err, sizeof err) < 0)
-		fprintf(stderr, "smtpscope live: refreshing the findings failed: %s\n", err);
-}
-
-/* Stores what the workers queued; frees every item. */
-static void drain(struct live_run *r, struct session_item *it)
-{
-	struct session_item *next;
-
-	for (; it; it = next) {
-		next = it->next;
-		if (!r->store_failed) {
-			it->meta.capture_id = r->capture_id;
-			if (store_session(r->st, &it->meta, smtp_record(it->s)) < 0) {
-				snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
-				r->store_failed = 1;
-			} else {
-				r->sessions++;
-			}
-		}
-		smtp_free(it->s);
-		free(it);
-	}
-}
-
-/* Sums the workers' pipeline counters by name. */
-struct counter_sum {
-	const char *name[96];
-	uint64_t v[96];
-	int n;
+struct counter_ctx {
+	struct store *st;
+	int64_t capture_id;
 };
 
-static void sum_counter(void *ctx, const char *name, uint64_t v)
+static void put_counter(void *ctx, const char *name, uint64_t v)
 {
-	struct counter_sum *c = ctx;
-	int i;
+	struct counter_ctx *c = ctx;
 
-	for (i = 0; i < c->n; i++)
-		if (!strcmp(c->name[i], name)) {
-			c->v[i] += v;
-			return;
-		}
-	if (c->n < (int)(sizeof c->name / sizeof c->name[0])) {
-		c->name[c->n] = name;
-		c->v[c->n++] = v;
-	}
+	store_capture_counter(c->st, c->capture_id, name, v);
 }
 
 /* ---- the command ------------------------------------------------------------ */
@@ -472,67 +193,68 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 }
 	};
+	uint64_t u;
 	double v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o->iface = optarg; break;
-		case 'f': o->filter = optarg; break;
+		case 'i': o->iface.iface = optarg; break;
+		case 'f': o->iface.filter = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case 'd': o->db = optarg; break;
 		case 'w': o->pcap_dir = optarg; break;
-		case 'P': o->promisc = 0; break;
-		case 'q': o->quiet = 1; break;
+		case 'P': o->iface.promisc = 0; break;
+		case 'q': o->quiet = o->iface.quiet = 1; break;
 		case 'L': *list = 1; break;
 		case 's':
-			if (parse_num(optarg, 64, CAPTURE_SNAPLEN_MAX, &v) < 0 || v != (int)v)
+			if (num_parse_u64(optarg, 64, CAPTURE_SNAPLEN_MAX, &u) < 0)
 				return usage("-s wants a snap length of 64 to %d bytes, not '%s'", CAPTURE_SNAPLEN_MAX, optarg);
-			o->snaplen = (int)v;
+			o->iface.snaplen = (int)u;
 			break;
 		case 'B':
-			if (parse_num(optarg, 1, LIVE_BUFFER_MAX, &v) < 0 || v != (int)v)
+			if (num_parse_u64(optarg, 1, LIVE_BUFFER_MAX, &u) < 0)
 				return usage("-B wants a buffer size of 1 to %d MiB, not '%s'", LIVE_BUFFER_MAX, optarg);
-			o->buffer_mib = (int)v;
+			o->iface.buffer_mib = (int)u;
 			break;
 		case 'W':
-			if (parse_num(optarg, 1, LIVE_WORKERS_MAX, &v) < 0 || v != (int)v)
+			if (num_parse_u64(optarg, 1, LIVE_WORKERS_MAX, &u) < 0)
 				return usage("--workers wants 1 to %d, not '%s'", LIVE_WORKERS_MAX, optarg);
-			o->workers = (int)v;
+			o->workers = (int)u;
 			break;
 		case 'D':
-			if (parse_num(optarg, 0.001, 86400.0 * 366, &v) < 0)
+			if (num_parse_double(optarg, 0.001, 86400.0 * 366, &v) < 0)
 				return usage("--duration wants seconds, not '%s'", optarg);
 			o->duration = v;
 			break;
 		case 'S':
-			if (parse_num(optarg, 0.1, 86400, &v) < 0)
+			if (num_parse_double(optarg, 0.1, 86400, &v) < 0)
 				return usage("--stats-interval wants 0.1 to 86400 seconds, not '%s'", optarg);
 			o->stats_interval = v;
 			break;
 		case 'A':
-			if (parse_num(optarg, 1, 86400, &v) < 0)
+			if (num_parse_double(optarg, 1, 86400, &v) < 0)
 				return usage("--analyze-interval wants 1 to 86400 seconds, not '%s'", optarg);
 			o->analyze_interval = v;
 			break;
 		case 'm':
-			if (parse_num(optarg, 1, 1 << 30, &v) < 0 || v != (uint64_t)v)
+			if (num_parse_u64(optarg, 1, 1 << 30, &u) < 0)
 				return usage("--write-pcap-max wants MiB (a positive whole number), not '%s'", optarg);
-			o->pcap_max_mib = (uint64_t)v;
+			o->pcap_max_mib = u;
 			break;
 		case 'M':
-			if (parse_num(optarg, 1, UINT32_MAX, &v) < 0 || v != (uint32_t)v)
+			if (num_parse_u64(optarg, 1, UINT32_MAX, &u) < 0)
 				return usage("--max-flows wants a positive number, not '%s'", optarg);
-			o->flows.max_flows = (uint32_t)v;
+			o->flows.max_flows = (uint32_t)u;
 			break;
 		case 'E':
 		case 'H':
-			if (parse_num(optarg, 1, 86400 * 30, &v) < 0 || v != (uint64_t)v)
+			if (num_parse_u64(optarg, 1, 86400 * 30, &u) < 0)
 				return usage("a timeout wants seconds (1 to 2592000), not '%s'", optarg);
 			if (c == 'E')
-				o->flows.timeout_est_us = (uint64_t)v * 1000000;
+				o->flows.timeout_est_us = u * 1000000;
 			else
-				o->flows.timeout_half_us = (uint64_t)v * 1000000;
+				o->flows.timeout_half_us = u * 1000000;
 			break;
 		case 'h': help(stdout); return -1;
 		default: return usage("%s", "unknown option");
@@ -540,34 +262,40 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 	}
 	if (optind < argc)
 		return usage("unexpected argument '%s' (a filter goes after -f)", argv[optind]);
-	if (!*list && !o->iface)
+	if (!*list && !o->iface.iface)
 		return usage("%s", "-i IFACE is required (see --list-interfaces)");
 	return 0;
 }
 
-int live_main(int argc, char **argv)
+int live_main(int argc, char **argv, analysis_fn analyze)
 {
 	struct live_opts o;
-	struct live_run r;
 	struct live_user user;
+	struct live_stats ls;
 	struct capture_info ci;
 	struct capture_totals tot;
-	struct counter_sum cs;
+	struct counter_ctx cc;
+	struct session_queue_stats qs;
 	struct live_dump_stats ds;
-	char err[1024] = "", why[1024] = "";
-	pcap_t *handles[LIVE_WORKERS_MAX] = { 0 };
-	int list = 0, rc, i, drop = 0, exit_code = 0, fanout_id, ended = 0;
-	double next_stats, next_analyze, now;
-	sigset_t block, old;
-	const char *status = "finished", *stop_why = "stopped";
+	struct source src[LIVE_WORKERS_MAX];
+	struct store *st = NULL;
+	struct live_dump *dump = NULL;
+	struct analysis_thread *at = NULL;
+	struct run r;
+	char err[1024] = "", why[1280] = "";
+	int list = 0, rc, i, nsrc = 0, drop = 0, exit_code = 0, fanout_id, ended = 0, started = 0;
+	int64_t capture_id = 0;
+	const char *status = "finished", *stop_why, *failure;
+	double now;
 
 	memset(&o, 0, sizeof o);
-	memset(&r, 0, sizeof r);
 	memset(&user, 0, sizeof user);
+	memset(&r, 0, sizeof r);
+	memset(&ds, 0, sizeof ds);
 	o.db = LIVE_DEFAULT_DB;
-	o.snaplen = CAPTURE_SNAPLEN_MAX;
-	o.buffer_mib = 64;
-	o.promisc = 1;
+	o.iface.snaplen = CAPTURE_SNAPLEN_MAX;
+	o.iface.buffer_mib = 64;
+	o.iface.promisc = 1;
 	o.workers = 1;
 	o.stats_interval = 10;
 	o.analyze_interval = LIVE_ANALYZE_S;
@@ -578,7 +306,7 @@ int live_main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (list)
-		return list_interfaces();
+		return source_list_interfaces(stdout);
 
 	/* Who we will run as. */
 	if (o.user || geteuid() == 0) {
@@ -596,35 +324,33 @@ int live_main(int argc, char **argv)
 
 	/* 1. The capture handles, filtered, in one fanout group. */
 	fanout_id = o.workers > 1 ? (int)(getpid() & 0xffff) : -1;
-	for (i = 0; i < o.workers; i++) {
-		if (!(handles[i] = open_handle(&o, i == 0, fanout_id, err, sizeof err, &rc))) {
+	for (nsrc = 0; nsrc < o.workers; nsrc++) {
+		if (source_open_iface(&src[nsrc], &o.iface, nsrc == 0, fanout_id, err, sizeof err, &rc) < 0) {
 			fprintf(stderr, "smtpscope live: %s\n", err);
 			if (rc == EXIT_USAGE)
 				fprintf(stderr, "Try 'smtpscope live --help'.\n");
-			while (--i >= 0)
-				pcap_close(handles[i]);
-			return rc;
+			exit_code = rc;
+			goto out;
 		}
-		live_handles[i] = handles[i];
+		source_watch_stop(&src[nsrc]);
 	}
-	live_nhandles = o.workers;
-	install_signals(); /* from here a signal stops the run cleanly */
+	rt_install_signals(); /* from here a signal stops the run cleanly */
 
 	/* 2. The database, owned by the user we become. */
-	if (!(r.st = store_open(o.db, STORE_WRITE, err, sizeof err))) {
+	if (!(st = store_open(o.db, STORE_WRITE, err, sizeof err))) {
 		fprintf(stderr, "smtpscope live: %s\n", err);
 		exit_code = 1;
 		goto out;
 	}
 	memset(&ci, 0, sizeof ci);
-	ci.source = o.iface;
+	ci.source = o.iface.iface;
 	ci.kind = "live";
-	ci.interface = o.iface;
-	ci.filter = o.filter;
-	ci.linktype = pcap_datalink_val_to_name(pcap_datalink(handles[0]));
+	ci.interface = o.iface.iface;
+	ci.filter = o.iface.filter;
+	ci.linktype = source_linktype(&src[0]);
 	ci.file_size = -1;
-	if ((r.capture_id = store_capture_begin(r.st, &ci)) < 0) {
-		fprintf(stderr, "smtpscope live: %s: %s\n", o.db, store_error(r.st));
+	if ((capture_id = store_capture_begin(st, &ci)) < 0) {
+		fprintf(stderr, "smtpscope live: %s: %s\n", o.db, store_error(st));
 		exit_code = 1;
 		goto out;
 	}
@@ -650,165 +376,121 @@ int live_main(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "smtpscope live: running as %s (uid %u)\n", user.name, (unsigned)user.uid);
 	}
-	if (o.pcap_dir && !(r.dump = live_dump_open(o.pcap_dir, o.pcap_max_mib << 20, pcap_datalink(handles[0]),
-						   o.snaplen, pcap_get_tstamp_precision(handles[0]) ==
-						   PCAP_TSTAMP_PRECISION_NANO, err, sizeof err))) {
+	if (o.pcap_dir && !(dump = live_dump_open(o.pcap_dir, o.pcap_max_mib << 20, src[0].dlt,
+						 o.iface.snaplen, src[0].nano, err, sizeof err))) {
+		fprintf(stderr, "smtpscope live: %s\n", err);
+		exit_code = 1;
+		goto out;
+	}
+	/* 4. Analysis on its own thread and connection: ingest never waits for it. */
+	if (analyze && !(at = analysis_thread_start(o.db, analyze, o.analyze_interval, err, sizeof err))) {
 		fprintf(stderr, "smtpscope live: %s\n", err);
 		exit_code = 1;
 		goto out;
 	}
 
-	/* 4. Workers: pipelines created one after the other, here. */
-	r.o = &o;
-	r.nw = o.workers;
-	if (!(r.w = calloc((size_t)o.workers, sizeof *r.w)) ||
-	    session_queue_init(&r.q, LIVE_QUEUE_MAX, o.workers) < 0) {
-		fprintf(stderr, "smtpscope live: out of memory\n");
+	/* 5. The run: workers, and this thread as the writer. */
+	memset(&ls, 0, sizeof ls);
+	ls.o = &o;
+	r.src = src;
+	r.nsrc = nsrc;
+	r.flows = &o.flows;
+	r.st = st;
+	r.capture_id = capture_id;
+	r.queue_max = LIVE_QUEUE_MAX;
+	r.push_wait_ms = LIVE_QUEUE_WAIT_MS;
+	r.dump = dump;
+	r.duration = o.duration;
+	r.tick_s = o.stats_interval;
+	r.tick = stats_tick;
+	r.ctx = &ls;
+	if (!o.quiet)
+		fprintf(stderr, "smtpscope live: capturing on %s%s%s%s (%s, %d worker%s, buffer %d MiB) into %s; "
+			"SIGINT or SIGTERM stops\n", o.iface.iface, o.iface.filter ? " with filter '" : "",
+			o.iface.filter ? o.iface.filter : "", o.iface.filter ? "'" : "",
+			ci.linktype ? ci.linktype : "?", o.workers, o.workers == 1 ? "" : "s", o.iface.buffer_mib, o.db);
+	ls.last_t = rt_mono_s();
+	if (run_capture(&r, err, sizeof err) < 0) {
+		fprintf(stderr, "smtpscope live: %s\n", err);
 		exit_code = 1;
 		goto out;
 	}
-	for (i = 0; i < o.workers; i++) {
-		if (live_worker_init(&r.w[i], i, handles[i], &o.flows, &r.q, r.dump, &live_stop) < 0) {
-			fprintf(stderr, "smtpscope live: worker %d: %s\n", i,
-				r.w[i].err[0] ? r.w[i].err : "out of memory");
-			handles[i] = NULL; /* the worker owns it now */
-			exit_code = 1;
-			goto out;
-		}
-		handles[i] = NULL;
-	}
-	/* Signals go to this thread only: workers block them. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	for (i = 0; i < o.workers; i++) {
-		if (live_worker_start(&r.w[i]) < 0) {
-			fprintf(stderr, "smtpscope live: cannot start worker %d\n", i);
-			stop_all();
-			exit_code = 1;
-			break;
-		}
-	}
-	if (i < o.workers) { /* the unstarted ones will never report done */
-		int k;
-		for (k = i; k < o.workers; k++)
-			session_queue_producer_done(&r.q);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!o.quiet)
-		fprintf(stderr, "smtpscope live: capturing on %s%s%s%s (%s, %d worker%s, buffer %d MiB) into %s; "
-			"SIGINT or SIGTERM stops\n", o.iface, o.filter ? " with filter '" : "", o.filter ? o.filter : "",
-			o.filter ? "'" : "", ci.linktype ? ci.linktype : "?", o.workers, o.workers == 1 ? "" : "s",
-			o.buffer_mib, o.db);
-
-	/* 5. The writer loop. */
-	r.t0 = r.last_stats_t = mono_s();
-	next_stats = r.t0 + o.stats_interval;
-	next_analyze = r.t0 + o.analyze_interval;
-	while (!session_queue_finished(&r.q)) {
-		drain(&r, session_queue_take(&r.q, LIVE_TAKE_MS));
-		if (!r.store_failed && store_tick(r.st) < 0) {
-			snprintf(r.store_err, sizeof r.store_err, "%s", store_error(r.st));
-			r.store_failed = 1;
-		}
-		now = mono_s();
-		if (!__atomic_load_n(&live_stop, __ATOMIC_RELAXED) && o.duration > 0 && now - r.t0 >= o.duration) {
-			stop_why = "--duration reached";
-			stop_all();
-		}
-		if (r.store_failed && !__atomic_load_n(&live_stop, __ATOMIC_RELAXED)) {
-			fprintf(stderr, "smtpscope live: database write failed, stopping: %s\n", r.store_err);
-			stop_all();
-		}
-		if (live_signal)
-			stop_why = live_signal == SIGINT ? "SIGINT" : "SIGTERM";
-		if (now >= next_stats) {
-			stats_tick(&r, now);
-			next_stats = now + o.stats_interval;
-		}
-		if (now >= next_analyze && !__atomic_load_n(&live_stop, __ATOMIC_RELAXED)) {
-			run_analyze(&r);
-			next_analyze = mono_s() + o.analyze_interval;
-		}
-	}
-	for (i = 0; i < r.nw; i++)
-		live_worker_join(&r.w[i]);
-	drain(&r, session_queue_take(&r.q, 0));
+	started = 1;
+	analysis_thread_stop(at);
+	at = NULL;
 
 	/* 6. The end: totals, counters, capture row, findings, the drop line. */
-	for (i = 0; i < r.nw; i++)
-		if (r.w[i].failed) {
-			snprintf(why, sizeof why, "%s", r.w[i].err);
-			status = "error";
-			exit_code = 1;
-		}
-	if (r.store_failed) {
-		snprintf(why, sizeof why, "database write failed: %s", r.store_err);
+	if ((failure = run_failure(&r)) != NULL) {
+		snprintf(why, sizeof why, "%s", failure);
+		status = "error";
+		exit_code = 1;
+	} else if (ls.failed) {
+		snprintf(why, sizeof why, "database write failed: %s", ls.err);
 		status = "error";
 		exit_code = 1;
 	}
-	now = mono_s();
+	if (r.wr.failed || ls.failed)
+		fprintf(stderr, "smtpscope live: database write failed, stopping: %s\n",
+			r.wr.failed ? r.wr.err : ls.err);
+	stop_why = rt_signal() == SIGINT ? "SIGINT" : rt_signal() == SIGTERM ? "SIGTERM" :
+		   r.stop_why ? r.stop_why : "stopped";
+	now = rt_mono_s();
 	stats_tick(&r, now);
-	collect(&r, &tot);
-	memset(&cs, 0, sizeof cs);
-	for (i = 0; i < r.nw; i++)
-		pipeline_counters(&r.w[i].pl, sum_counter, &cs);
-	sum_counter(&cs, "kernel_dropped", tot.dropped);
-	sum_counter(&cs, "interface_dropped", tot.if_dropped);
-	sum_counter(&cs, "queue_dropped_sessions", r.q.dropped);
-	sum_counter(&cs, "queue_full_waits", r.q.full_waits);
-	sum_counter(&cs, "workers", (uint64_t)r.nw);
-	if (r.dump) {
-		live_dump_get_stats(r.dump, &ds);
-		sum_counter(&cs, "pcap_written_packets", ds.packets);
-		sum_counter(&cs, "pcap_files", ds.files);
+	run_totals(&r, &tot);
+	run_queue_stats(&r, &qs);
+	cc.st = st;
+	cc.capture_id = capture_id;
+	run_counters(&r, put_counter, &cc);
+	put_counter(&cc, "kernel_dropped", tot.dropped);
+	put_counter(&cc, "interface_dropped", tot.if_dropped);
+	put_counter(&cc, "queue_dropped_sessions", qs.dropped);
+	put_counter(&cc, "queue_full_waits", qs.full_waits);
+	put_counter(&cc, "workers", (uint64_t)nsrc);
+	if (dump) {
+		live_dump_get_stats(dump, &ds);
+		put_counter(&cc, "pcap_written_packets", ds.packets);
+		put_counter(&cc, "pcap_files", ds.files);
 	}
-	for (i = 0; i < cs.n; i++)
-		store_capture_counter(r.st, r.capture_id, cs.name[i], cs.v[i]);
-	if (tot.dropped || tot.if_dropped || r.q.dropped) {
+	if (run_ts_backwards(&r))
+		store_capture_anomaly(st, capture_id, tot.last_ts, "timestamps_backwards",
+				      "frames older than the frame before them (kept, counted)");
+	if (tot.dropped || tot.if_dropped || qs.dropped) {
 		char d[256];
 		snprintf(d, sizeof d, "%" PRIu64 " packets dropped by the kernel (capture buffer full), %" PRIu64
 			 " by the interface, %" PRIu64 " sessions lost in the writer queue: results are incomplete",
-			 tot.dropped, tot.if_dropped, r.q.dropped);
-		store_capture_anomaly(r.st, r.capture_id, tot.last_ts, "packets_dropped", d);
+			 tot.dropped, tot.if_dropped, qs.dropped);
+		store_capture_anomaly(st, capture_id, tot.last_ts, "packets_dropped", d);
 	}
-	if (r.store_failed)
-		store_capture_anomaly(r.st, r.capture_id, tot.last_ts, "capture_error", why);
+	if (status[0] == 'e')
+		store_capture_anomaly(st, capture_id, tot.last_ts, "capture_error", why);
 	ended = 1;
-	if (store_capture_end(r.st, r.capture_id, &tot, status, why[0] ? why : NULL) < 0) {
-		fprintf(stderr, "smtpscope live: database write failed: %s\n", store_error(r.st));
+	if (store_capture_end(st, capture_id, &tot, status, why[0] ? why : NULL) < 0) {
+		fprintf(stderr, "smtpscope live: database write failed: %s\n", store_error(st));
 		exit_code = 1;
 	}
-	run_analyze(&r);
+	if (analyze && analyze(store_db(st), err, sizeof err) < 0)
+		fprintf(stderr, "smtpscope live: refreshing the findings failed: %s\n", err);
 	if (why[0])
 		fprintf(stderr, "smtpscope live: %s\n", why);
-	if (!o.quiet || tot.dropped || tot.if_dropped || r.q.dropped)
+	if (!o.quiet || tot.dropped || tot.if_dropped || qs.dropped)
 		fprintf(stderr, "smtpscope live: %s: %s after %.1f s: %" PRIu64 " packets, %.1f MB, %" PRIu64
 			" SMTP sessions stored; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface, %"
-			PRIu64 " sessions in the writer queue%s\n", o.iface, stop_why, now - r.t0, tot.packets,
-			(double)tot.bytes / 1e6, r.sessions, tot.dropped, tot.if_dropped, r.q.dropped,
+			PRIu64 " sessions in the writer queue%s\n", o.iface.iface, stop_why, now - r.t0, tot.packets,
+			(double)tot.bytes / 1e6, tot.smtp_sessions, tot.dropped, tot.if_dropped, qs.dropped,
 			tot.dropped || tot.if_dropped ? " (results are incomplete: raise -B or --workers, or "
 			"narrow -f)" : "");
-	if (r.dump && ds.failed)
+	if (dump && ds.failed)
 		fprintf(stderr, "smtpscope live: --write-pcap stopped: %s\n", ds.err);
 
 out:
-	live_nhandles = 0; /* the handler must not touch handles being closed */
-	if (r.capture_id > 0 && !ended) /* failed while starting: the row must not say running */
-		store_capture_end(r.st, r.capture_id, NULL, "error", err[0] ? err : "failed to start");
-	if (r.w) {
-		for (i = 0; i < r.nw; i++)
-			live_worker_fini(&r.w[i]);
-		if (r.nw)
-			session_queue_fini(&r.q);
-		free(r.w);
-	}
-	live_nhandles = 0;
-	for (i = 0; i < o.workers; i++)
-		if (handles[i])
-			pcap_close(handles[i]);
-	live_dump_close(r.dump);
-	store_close(r.st);
+	analysis_thread_stop(at);
+	if (capture_id > 0 && !ended) /* failed while starting: the row must not say running */
+		store_capture_end(st, capture_id, NULL, "error", err[0] ? err : "failed to start");
+	(void)started;
+	run_fini(&r);
+	for (i = 0; i < nsrc; i++)
+		source_close(&src[i]);
+	live_dump_close(dump);
+	store_close(st);
 	return exit_code;
 }

@@ -5,6 +5,8 @@
  * 2 usage error (unknown command or option, missing argument). */
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/limits.h"
+#include "analyzer/base/numparse.h"
+#include "analyzer/base/runtime.h"
 #include "analyzer/capture/live.h"
 #include "analyzer/store/merge.h"
 #include "analyzer/store/store.h"
@@ -69,21 +71,6 @@ static void main_help(FILE *f)
 		"\n"
 		"Exit status: 0 ok, 1 runtime error, 2 usage error.\n",
 		prog, prog, prog);
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -1;
-	x = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*v = x;
-	return 0;
 }
 
 static struct store *open_store(const char *path, enum store_mode mode)
@@ -191,13 +178,13 @@ static int cmd_replay(int argc, char **argv)
 		case 'f': o.force = 1; break;
 		case 'A': analyze = 0; break;
 		case 'M':
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > UINT32_MAX)
+			if (num_parse_u64(optarg, 1, UINT32_MAX, &v) < 0)
 				return usage_error("replay", "--max-flows wants a positive number, not '%s'", optarg);
 			o.flows.max_flows = (uint32_t)v;
 			break;
 		case 'E':
 		case 'H':
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 86400 * 30)
+			if (num_parse_u64(optarg, 1, 86400 * 30, &v) < 0)
 				return usage_error("replay", "a timeout wants seconds (1 to 2592000), not '%s'", optarg);
 			if (c == 'E')
 				o.flows.timeout_est_us = v * 1000000;
@@ -212,9 +199,9 @@ static int cmd_replay(int argc, char **argv)
 		return usage_error("replay", "%s", "no capture file given");
 	if (!(st = open_store(db, STORE_WRITE)))
 		return 1;
-	capture_install_signals();
+	rt_install_signals();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = optind; i < argc && !capture_stop_requested(); i++) {
+	for (i = optind; i < argc && !rt_stopping(); i++) {
 		char err[1024];
 		struct replay_result res;
 		if (capture_replay(st, argv[i], &o, &res, err, sizeof err) < 0) {
@@ -232,7 +219,7 @@ static int cmd_replay(int argc, char **argv)
 		bytes += res.bytes;
 		sessions += res.sessions;
 	}
-	if (capture_stop_requested())
+	if (rt_stopping())
 		fprintf(stderr, "%s: interrupted: what was read is stored\n", prog);
 	if (analyze && run_analyze(st, o.quiet) < 0)
 		rc = 1;
@@ -474,7 +461,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "replay"))
 		return cmd_replay(argc, argv);
 	if (!strcmp(cmd, "live"))
-		return live_main(argc, argv);
+		return live_main(argc, argv, analyze_run);
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc, argv);
 	if (!strcmp(cmd, "findings"))

@@ -334,16 +334,23 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 		reasm_release(&f->rd[e], &t->env);
 	classify_done(t->cls, &f->cls);
 	if (f->smtp) {
-		const struct smtp_record *rec;
 		smtp_finish(f->smtp, how, f->last_ts);
-		rec = smtp_record(f->smtp);
-		if (rec->saw_smtp) {
-			struct session_meta m;
+		if (smtp_record(f->smtp)->saw_smtp) {
+			struct session *s = malloc(sizeof *s);
 			if (!(f->sent[0] && f->sent[1]))
 				t->st.one_sided++;
-			fill_meta(t, f, &m);
-			if (t->on_end(t->ctx, &m, f->smtp))
-				f->smtp = NULL; /* the callback owns it now */
+			if (s) {
+				s->next = NULL;
+				fill_meta(t, f, &s->meta);
+				s->rec = smtp_take_record(f->smtp); /* frees the parser */
+				f->smtp = NULL;
+			}
+			if (s && s->rec) {
+				t->on_end(t->ctx, s); /* the callback owns it now */
+			} else {
+				t->st.lost_nomem++;
+				free(s);
+			}
 		} else {
 			t->st.dropped_speculative++;
 		}

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "analyzer/engine/session.h"
 #include "dissectors/smtp.h"
 
 struct sqlite3;
@@ -27,17 +28,6 @@ struct store;
 enum store_mode {
 	STORE_WRITE,     /* create if missing, migrate, write */
 	STORE_READ,      /* must exist and be current; read only */
-};
-
-/* Everything the flow layer knows of a session besides the SMTP record. */
-struct session_meta {
-	int64_t capture_id;
-	char client_ip[46], server_ip[46];   /* inet_ntop form */
-	uint16_t client_port, server_port;
-	uint16_t vlan;                       /* innermost 802.1Q id, 0 when untagged */
-	uint64_t first_ts, last_ts;          /* microseconds */
-	const char *ndpi_protocol;           /* static string, or NULL */
-	int midstream;                       /* no SYN was seen */
 };
 
 struct capture_info {
