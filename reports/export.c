@@ -17,9 +17,9 @@ struct export_def {
 static const struct export_def defs[] = {
 	{ "sessions", "SELECT * FROM sessions WHERE ?1 < 0 OR first_ts >= ?1 ORDER BY id" },
 	{ "extensions", "SELECT t.* FROM extensions t LEFT JOIN sessions s ON s.id = t.session_id"
-		" WHERE ?1 < 0 OR s.first_ts >= ?1 ORDER BY t.rowid" },
-	{ "commands", "SELECT * FROM commands WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
-	{ "replies", "SELECT * FROM replies WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
+		" WHERE ?1 < 0 OR s.first_ts >= ?1 ORDER BY t.session_id, t.seq" },
+	{ "commands", "SELECT * FROM commands WHERE ?1 < 0 OR ts >= ?1 ORDER BY session_id, seq" },
+	{ "replies", "SELECT * FROM replies WHERE ?1 < 0 OR ts >= ?1 ORDER BY session_id, seq" },
 	{ "mails", "SELECT t.* FROM mails t LEFT JOIN sessions s ON s.id = t.session_id"
 		" WHERE ?1 < 0 OR coalesce(t.ts, s.first_ts) >= ?1 ORDER BY t.id" },
 	{ "recipients", "SELECT t.* FROM recipients t LEFT JOIN mails m ON m.id = t.mail_id"

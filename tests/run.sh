@@ -45,6 +45,9 @@ run_one() {
 }
 
 if [ "$what" = unit ] || [ "$what" = all ]; then
+	# the layers: every #include runs the documented way (README)
+	run_one check/includes-selftest sh tests/check_includes.sh --self-test
+	run_one check/includes sh tests/check_includes.sh
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] || continue
 		run_one "unit/$(basename "$t")" "$t"

@@ -29,8 +29,6 @@
 #define PROBE_PREFIX           12      /* bytes of a too-short first chunk kept per direction
                                           while probing ("STARTTLS\r\n" fits) */
 #define NDPI_PACKETS_MAX       32      /* nDPI's own NDPI_MAX_NUM_PKTS_PER_FLOW_TO_DISSECT */
-#define NDPI_AFTER_SMTP_MAX    4       /* payload packets nDPI still gets once our parser knows the
-                                          flow is SMTP (it names SMTP by the 3rd); then its guess */
 #define CLASSIFY_FLOWS_MAX     4096    /* flows holding nDPI state (~2.7 KB each) at once; a flow
                                           beyond it is not given to nDPI (counted: ndpi_skipped) */
 
@@ -63,9 +61,23 @@
 #define DSN_RCPT_MAX           256     /* per-recipient DSN blocks stored per mail */
 #define SMTP_XEXCH50_MAX       (16u << 20) /* announced XEXCH50 blob size still skipped by length */
 
+/* ---- message parser (dissectors/message.c); each cut is a message_cap anomaly */
+#define MSG_LINE_MAX           SMTP_LINE_MAX /* one message line; the rest up to LF is dropped */
+#define MSG_UNFOLD_MAX         SMTP_LINE_MAX /* one unfolded header field (name, colon, value) */
+#define MSG_MIME_DEPTH         8       /* nested multipart levels followed (a DSN forwarded inside
+                                          a digest inside a report is 5 deep); 201 B each */
+#define MSG_BOUNDARY_MAX       200     /* RFC 2046 5.1.1 allows 70; longer ones are cut, never match */
+#define MSG_CTYPE_MAX          64      /* media type kept of a body part ("multipart/report") */
+
 /* ---- storage ------------------------------------------------------------ */
 #define STORE_BATCH_SESSIONS   2000    /* sessions per transaction ... */
 #define STORE_BATCH_MS         1000    /* ... or this much wall time, whichever comes first */
+/* issue 15: the write path */
+#define STORE_PROFILE_CACHE    1024    /* EHLO profiles (capability lists) the writer remembers by
+                                          content; a miss is one indexed SELECT; full: emptied */
+#define STORE_REINDEX_SESSIONS 200000  /* a replay into a database holding at most this many
+                                          sessions drops the analysis' indexes first (rebuilt
+                                          sorted by the analysis, cheaper than row by row) */
 
 /* ---- threads and queues ------------------------------------------------- */
 #define REPLAY_QUEUE_MAX       256     /* ended sessions waiting for the replay's writer thread;

@@ -204,6 +204,10 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	res->packets = tot.packets;
 	res->bytes = tot.bytes;
 	res->sessions = tot.smtp_sessions;
+	{
+		int64_t cut = store_capture_snaplen_sessions(st, ctx.capture_id);
+		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;
+	}
 	res->first_ts = tot.first_ts;
 	res->last_ts = tot.last_ts;
 	run_fini(&r);

@@ -29,6 +29,7 @@ struct replay_result {
 	uint64_t first_ts, last_ts;  /* microseconds */
 	int skipped;                 /* already imported: nothing done */
 	int interrupted;             /* stopped by a signal */
+	uint64_t snaplen_sessions;   /* stored sessions with bytes cut by the snap length */
 	int64_t capture_id;
 };
 

@@ -87,6 +87,22 @@ uint16_t classify_packet(struct classifier *c, struct classify_state *st, const 
 	return st->proto;
 }
 
+void classify_release(struct classifier *c, struct classify_state *st)
+{
+	release(c, st);
+}
+
+const char *classify_flow_name(struct classifier *c, const struct classify_state *st, uint32_t shost,
+			       uint16_t sport, uint32_t dhost, uint16_t dport)
+{
+	uint16_t proto = st->proto;
+
+	if (!proto && !st->packets)
+		proto = pick(ndpi_guess_undetected_protocol(c->ndpi, NULL, 6 /* TCP */, shost, sport,
+							    dhost, dport));
+	return classify_name(c, proto);
+}
+
 void classify_done(struct classifier *c, struct classify_state *st)
 {
 	if (st->ndpi && st->proto == NDPI_PROTOCOL_UNKNOWN) {

@@ -6,7 +6,10 @@
  * soon as nDPI names the flow, gives up, or NDPI_PACKETS_MAX packets were
  * fed; classify_done() frees it at flow end.  We never take protocol fields
  * from nDPI: our own parser on reassembled bytes is authoritative (nDPI sees
- * single packets and misses a split banner). */
+ * single packets and misses a split banner).  nDPI only sees the flows our
+ * probe has not decided (flow.c): an SMTP connection whose first bytes are
+ * a banner or a command never reaches it (classify_flow_name() then gives
+ * nDPI's port-based guess). */
 #ifndef SMTPSCOPE_CLASSIFY_H
 #define SMTPSCOPE_CLASSIFY_H
 
@@ -21,7 +24,6 @@ struct classify_state {
 	uint16_t proto;                /* nDPI app (or master) protocol id, 0 = unknown */
 	uint8_t packets;               /* packets fed */
 	uint8_t done;                  /* decided: no more packets are fed */
-	uint8_t after_smtp;            /* packets fed since our parser recognised SMTP */
 };
 
 struct classifier *classify_new(void);          /* NULL on failure */
@@ -35,6 +37,17 @@ uint16_t classify_packet(struct classifier *c, struct classify_state *st, const 
 /* Ends classification (flow end or enough packets): asks nDPI for its best
  * guess if nothing was decided, frees the nDPI state. Idempotent. */
 void classify_done(struct classifier *c, struct classify_state *st);
+
+/* Our own probe decided the flow first: nDPI is not asked any more (no
+ * giveup guess), its state is freed; what it had named stays.  Idempotent. */
+void classify_release(struct classifier *c, struct classify_state *st);
+
+/* The name stored as sessions.ndpi_protocol: nDPI's name when it named the
+ * flow or gave up on it, else (it never saw a packet: our probe was first)
+ * nDPI's guess from the TCP ports and IPv4 addresses (host byte order, 0
+ * for IPv6), which costs no packet inspection.  A static string. */
+const char *classify_flow_name(struct classifier *c, const struct classify_state *st, uint32_t shost,
+			       uint16_t sport, uint32_t dhost, uint16_t dport);
 
 /* Flows skipped because CLASSIFY_FLOWS_MAX flows were being classified. */
 uint64_t classify_skipped(const struct classifier *c);

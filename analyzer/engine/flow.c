@@ -188,6 +188,7 @@ static void start_smtp(struct flow_table *t, struct flow *f)
 	}
 	f->state = FLOW_SMTP;
 	t->st.smtp_flows++;
+	classify_release(t->cls, &f->cls); /* decided: nDPI is not asked any more */
 	if (!(f->syn_seen)) {
 		t->st.midstream++;
 		smtp_note_anomaly(f->smtp, ANOM_MIDSTREAM, NULL, f->first_ts);
@@ -210,6 +211,20 @@ static int probe_chunk(struct flow *f, int sender, const uint8_t *p, size_t n)
 		return r;
 	}
 	return 0;
+}
+
+/* Will the probe recognise this packet's payload by itself?  A cheap look
+ * without side effects, to spare nDPI the packets our probe decides on: only
+ * a segment with nothing kept before it, as if it arrived in order. */
+static int probe_peek(const struct flow *f, int sender, const struct pkt *p)
+{
+	size_t n = p->payload_len < 64 ? p->payload_len : 64;
+
+	if (!n || f->plen[sender] || (n < PROBE_PREFIX && !memchr(p->payload, '\n', n)))
+		return 0;
+	if (f->client >= 0)
+		return smtp_probe(smtp_dir_of(f, sender), p->payload, n) > 0;
+	return smtp_probe(SMTP_S2C, p->payload, n) > 0 || smtp_probe(SMTP_C2S, p->payload, n) > 0;
 }
 
 /* Probing: is this in-order chunk (after what pbuf[sender] kept) the start
@@ -317,7 +332,13 @@ static void fill_meta(const struct flow_table *t, const struct flow *f, struct s
 	m->vlan = f->vlan;
 	m->first_ts = f->first_ts;
 	m->last_ts = f->last_ts;
-	m->ndpi_protocol = classify_name(t->cls, f->cls.proto);
+	m->ndpi_protocol = classify_flow_name(t->cls, &f->cls,
+					      f->ipv == 4 ? (uint32_t)f->addr[c][0] << 24 | (uint32_t)f->addr[c][1] << 16 |
+						      (uint32_t)f->addr[c][2] << 8 | f->addr[c][3] : 0,
+					      f->port[c],
+					      f->ipv == 4 ? (uint32_t)f->addr[s][0] << 24 | (uint32_t)f->addr[s][1] << 16 |
+						      (uint32_t)f->addr[s][2] << 8 | f->addr[s][3] : 0,
+					      f->port[s]);
 	m->midstream = !f->syn_seen;
 }
 
@@ -515,14 +536,14 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 		return;
 	}
 
-	/* nDPI sees the packets with payload (it detects SMTP from the content
-	 * alone, also mid-stream); once our parser knows the flow is SMTP, nDPI
-	 * gets NDPI_AFTER_SMTP_MAX more to name it, then gives its guess. */
-	if (!f->cls.done && p->l3 && p->payload_wire_len) {
+	/* nDPI sees the packets with payload of flows our own probe has not
+	 * decided yet (it may name SMTP, or rule it out, sooner); a packet that
+	 * our probe will recognise by itself (a banner, a command) is not
+	 * given to it: most SMTP connections never reach nDPI. */
+	if (f->state == FLOW_PROBE && !f->cls.done && p->l3 && p->payload_wire_len &&
+	    !probe_peek(f, sender, p)) {
 		uint16_t proto = classify_packet(t->cls, &f->cls, p->l3, p->l3_len, p->ts);
-		if (!f->cls.done && f->state == FLOW_SMTP && ++f->cls.after_smtp >= NDPI_AFTER_SMTP_MAX)
-			classify_done(t->cls, &f->cls);
-		if (proto && f->state == FLOW_PROBE) {
+		if (proto) {
 			if (classify_is_smtp(proto))
 				f->smtp_hint = 1;
 			else if (classify_rules_out_smtp(proto)) {

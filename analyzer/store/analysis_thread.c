@@ -1,5 +1,6 @@
 /* \summary: the live analysis thread; see analysis_thread.h. */
 #include "analyzer/store/analysis_thread.h"
+#include "analyzer/base/embedded.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -87,9 +88,15 @@ static void drop_shadows(sqlite3 *db)
 
 int analysis_run_shadowed(sqlite3 *db, analysis_fn fn, char *err, size_t errlen)
 {
+	const char *idx = embedded_find(schema_files, "analysis_indexes.sql");
 	int i, rc = 0;
 
 	drop_shadows(db);
+	/* 0. The indexes the analysis reads, outside the snapshot: a no-op when
+	 * they exist (live capture keeps them), else built once, under the
+	 * write lock like any writer. */
+	if (idx && exec(db, idx, err, errlen) < 0)
+		return -1;
 	/* 1. One snapshot of main (a read transaction), temp copies written. */
 	if (exec(db, "BEGIN", err, errlen) < 0)
 		return -1;

@@ -3,11 +3,12 @@
  * The input is ATTACHed read-only (URI mode=ro) as merge_src.  Captures, then
  * sessions, then mails are copied one row at a time so that each new id can
  * be recorded in a temp map table (old id -> new id); the rows below them
- * (extensions, commands, replies, anomalies, recipients, DSN recipients,
+ * (commands, replies, anomalies, recipients, DSN recipients,
  * counters, statistics) are copied in bulk through those maps.  Only the
  * columns both schemas have are copied, so an older input works: the rest
  * take their defaults.  Column lists come from pragma_table_info of our own
- * fixed table names, and are quoted as identifiers. */
+ * fixed table names, and are quoted as identifiers.  EHLO lists go through
+ * OUT's profiles by content (copy_profiles()). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +164,8 @@ static int copy_rows_mapped(struct merge *m, const char *table, const char *pare
 			    const char *pmap, const char *map, int64_t *count)
 {
 	static const char *const skip_cap[] = { "id", NULL };
-	const char *const skip_child[] = { "id", parent, NULL };
+	/* ehlo_profile is an id of the input's: set by copy_profiles() */
+	const char *const skip_child[] = { "id", parent, "ehlo_profile", NULL };
 	char *cols = NULL, *tcols = NULL, *sel = NULL, *ins = NULL, *mapsql = NULL;
 	sqlite3_stmt *qs = NULL, *qi = NULL, *qm = NULL, *qx = NULL;
 	int rc = -1, step;
@@ -255,7 +257,21 @@ out:
 	return rc;
 }
 
-/* Copies every row of table whose parent column is in map, remapped. */
+/* 1 when SRC.table has a rowid (not WITHOUT ROWID, as commands and
+ * replies are since schema 7). */
+static int src_has_rowid(struct merge *m, const char *table)
+{
+	sqlite3_stmt *s = NULL;
+	char *sql = sqlite3_mprintf("SELECT rowid FROM " SRC ".\"%w\" LIMIT 0", table);
+	int ok = sql && sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) == SQLITE_OK;
+
+	sqlite3_finalize(s);
+	sqlite3_free(sql);
+	return ok;
+}
+
+/* Copies every row of table whose parent column is in map, remapped, in
+ * the input's order (rowid, or the primary key of a WITHOUT ROWID table). */
 static int copy_rows_bulk(struct merge *m, const char *table, const char *parent, const char *map)
 {
 	const char *const skip[] = { parent, NULL };
@@ -268,9 +284,9 @@ static int copy_rows_bulk(struct merge *m, const char *table, const char *parent
 	if (common_columns(m, table, skip, &cols, &tcols) < 0)
 		return -1;
 	rc = exec_fmt(m, "INSERT INTO main.\"%w\" (\"%w\"%s%s) SELECT p.new%s%s FROM " SRC
-		      ".\"%w\" t JOIN temp.\"%w\" p ON p.old = t.\"%w\" ORDER BY t.rowid",
+		      ".\"%w\" t JOIN temp.\"%w\" p ON p.old = t.\"%w\" ORDER BY %s",
 		      table, parent, *cols ? ", " : "", cols, *tcols ? ", " : "", tcols,
-		      table, map, parent);
+		      table, map, parent, src_has_rowid(m, table) ? "t.rowid" : "p.new");
 	sqlite3_free(cols);
 	sqlite3_free(tcols);
 	return rc;
@@ -301,6 +317,49 @@ static int copy_anomalies(struct merge *m)
 	return rc;
 }
 
+/* The merged sessions' EHLO lists: read through the input's `extensions`
+ * (a table before schema 7, a view since), each list's text built as
+ * schema/007_ingest.sql builds it, found among OUT's profiles or added. */
+static int copy_profiles(struct merge *m)
+{
+	int rc = has_table(m, SRC, "ehlo_profiles");
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && has_table(m, SRC, "extensions") <= 0)
+		return has_table(m, SRC, "extensions") < 0 ? -1 : 0;
+	return exec(m,
+		"CREATE TEMP TABLE merge_caps AS SELECT ms.new AS session_id, c.caps, c.n FROM ("
+		" SELECT session_id, caps, n FROM ("
+		"  SELECT session_id,"
+		"   group_concat(keyword || coalesce(' ' || params, ''), char(10)) OVER w AS caps,"
+		"   count(*) OVER w AS n,"
+		"   row_number() OVER (PARTITION BY session_id ORDER BY seq) AS rn"
+		"  FROM " SRC ".extensions"
+		"  WHERE session_id IN (SELECT old FROM temp.merge_sess)"
+		"  WINDOW w AS (PARTITION BY session_id ORDER BY seq"
+		"   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"
+		" WHERE rn = 1) c JOIN temp.merge_sess ms ON ms.old = c.session_id;"
+		"CREATE TEMP TABLE merge_newprof (id INTEGER PRIMARY KEY, sid INTEGER NOT NULL);"
+		"INSERT INTO main.ehlo_profiles (capabilities, extensions)"
+		" SELECT caps, n FROM temp.merge_caps"
+		" WHERE caps NOT IN (SELECT capabilities FROM main.ehlo_profiles)"
+		" GROUP BY caps ORDER BY min(session_id);"
+		"INSERT INTO temp.merge_newprof (id, sid)"
+		" SELECT p.id, min(c.session_id) FROM main.ehlo_profiles p"
+		" JOIN temp.merge_caps c ON c.caps = p.capabilities"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.ehlo_profile_extensions x WHERE x.profile_id = p.id)"
+		" GROUP BY p.id;"
+		"INSERT INTO main.ehlo_profile_extensions (profile_id, seq, keyword, params)"
+		" SELECT np.id, e.seq, e.keyword, e.params FROM temp.merge_newprof np"
+		" JOIN temp.merge_sess ms ON ms.new = np.sid"
+		" JOIN " SRC ".extensions e ON e.session_id = ms.old ORDER BY np.id, e.seq;"
+		"UPDATE main.sessions SET ehlo_profile = (SELECT p.id FROM temp.merge_caps c"
+		" JOIN main.ehlo_profiles p ON p.capabilities = c.caps WHERE c.session_id = sessions.id)"
+		" WHERE id IN (SELECT session_id FROM temp.merge_caps);"
+		"DROP TABLE temp.merge_caps; DROP TABLE temp.merge_newprof;");
+}
+
 static int merge_body(struct merge *m)
 {
 	if (exec(m, "CREATE TEMP TABLE merge_cap (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
@@ -310,7 +369,7 @@ static int merge_body(struct merge *m)
 	if (copy_rows_mapped(m, "captures", NULL, NULL, "merge_cap", &m->n.captures) < 0 ||
 	    copy_rows_mapped(m, "sessions", "capture_id", "merge_cap", "merge_sess",
 			     &m->n.sessions) < 0 ||
-	    copy_rows_bulk(m, "extensions", "session_id", "merge_sess") < 0 ||
+	    copy_profiles(m) < 0 ||
 	    copy_rows_bulk(m, "commands", "session_id", "merge_sess") < 0 ||
 	    copy_rows_bulk(m, "replies", "session_id", "merge_sess") < 0 ||
 	    copy_anomalies(m) < 0 ||
@@ -393,7 +452,8 @@ int store_merge_counts(struct store *out, const char *in_path, struct merge_coun
 		}
 	}
 	sqlite3_exec(m.db, "DROP TABLE IF EXISTS temp.merge_cap; DROP TABLE IF EXISTS temp.merge_sess;"
-		     " DROP TABLE IF EXISTS temp.merge_mail", NULL, NULL, NULL);
+		     " DROP TABLE IF EXISTS temp.merge_mail; DROP TABLE IF EXISTS temp.merge_caps;"
+		     " DROP TABLE IF EXISTS temp.merge_newprof", NULL, NULL, NULL);
 	sqlite3_exec(m.db, "DETACH DATABASE " SRC, NULL, NULL, NULL);
 	if (n)
 		*n = m.n;

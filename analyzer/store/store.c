@@ -4,8 +4,10 @@
  * Rules kept here:
  *  - a file is checked before anything is written to it: not SQLite, SQLite
  *    but not ours, or ours but newer, and it is left untouched;
- *  - schema/NNN_*.sql is applied when NNN > user_version, each file in its
- *    own transaction, so 001 creates version 1 and 002 migrates 1 to 2;
+ *  - schema/NNN_*.sql is applied when NNN > user_version, all files in
+ *    one IMMEDIATE transaction (the version re-read inside it),
+ *    so 001 creates version 1, 002 migrates 1 to 2, and concurrent openers
+ *    of a new file never apply a file twice;
  *  - every statement is prepared once in store_open() and run as
  *    bind/step/reset; captured text is bound with its length, never pasted;
  *  - writes go to one open transaction committed every STORE_BATCH_SESSIONS
@@ -26,6 +28,7 @@
 #include "analyzer/store/store.h"
 #include "analyzer/base/embedded.h"
 #include "analyzer/store/merge.h"
+#include "analyzer/store/ehlo_profile.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/anomaly.h"
 #include "dissectors/fqdn.h"
@@ -35,9 +38,9 @@
 /* Every statement store.c runs, prepared once at open (write mode). */
 enum stmt_id {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
-	Q_SESSION, Q_EXT, Q_CMD, Q_REPLY, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
+	Q_SESSION, Q_CMD, Q_REPLY, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
 	Q_CAP_INSERT, Q_CAP_UPDATE, Q_CAP_END, Q_COUNTER, Q_STATS, Q_KNOWN,
-	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_EXT, Q_DEL_ANOM,
+	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
 	Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	Q__COUNT
 };
@@ -61,9 +64,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" end_reason, client_helo_kind, banner_host_kind, greeting_host_kind,"
 		" starttls_code, auth_code, auth_round_trips, auth_payload_bytes,"
 		" xexps_mechanisms, auth_advertised, commands_total, replies_total, gap_bytes,"
-		" midstream, quit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[Q_EXT] = "INSERT INTO extensions (session_id, seq, keyword, params) VALUES (?,?,?,?)",
+		" midstream, quit, ehlo_profile) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+
 	[Q_CMD] = "INSERT INTO commands (session_id, seq, ts, verb, arg) VALUES (?,?,?,?,?)",
 	[Q_REPLY] = "INSERT INTO replies (session_id, seq, ts, code, enhanced, text) VALUES (?,?,?,?,?,?)",
 	[Q_MAIL] =
@@ -77,7 +80,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 		"INSERT INTO dsn_recipients (mail_id, final_recipient, action, status,"
 		" reporting_mta, diagnostic) VALUES (?,?,?,?,?,?)",
 	[Q_ANOM] = "INSERT INTO anomalies (session_id, capture_id, ts, kind, detail) VALUES (?,?,?,?,?)",
-	[Q_CAP_SESSIONS] = "UPDATE captures SET smtp_sessions = smtp_sessions + 1 WHERE id = ?",
+	[Q_CAP_SESSIONS] = "UPDATE captures SET smtp_sessions = smtp_sessions + ?2 WHERE id = ?1",
 	[Q_CAP_INSERT] =
 		"INSERT INTO captures (source, kind, interface, filter, started, linktype,"
 		" content_hash, file_size, status) VALUES (?,?,?,?,?,?,?,?,'running')",
@@ -103,7 +106,6 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_DEL_DSN] = "DELETE FROM dsn_recipients WHERE mail_id IN " MAILS_OF,
 	[Q_DEL_CMD] = "DELETE FROM commands WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_REPLY] = "DELETE FROM replies WHERE session_id IN " SESSIONS_OF,
-	[Q_DEL_EXT] = "DELETE FROM extensions WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_ANOM] = "DELETE FROM anomalies WHERE capture_id = ?1 OR session_id IN " SESSIONS_OF,
 	[Q_DEL_MAILS] = "DELETE FROM mails WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_SESSIONS] = "DELETE FROM sessions WHERE capture_id = ?1",
@@ -118,8 +120,12 @@ struct store {
 	int in_tx;                /* a batch transaction is open */
 	unsigned batch_sessions;  /* sessions written since the last commit */
 	uint64_t batch_start_ms;  /* CLOCK_MONOTONIC when the open batch began */
+	int64_t count_capture;    /* captures.smtp_sessions still to be added ... */
+	uint64_t count_pending;   /* ... this many, written before each commit */
+	struct ehlo_profiles *prof; /* owned: EHLO capability lists by content (write mode) */
 	sqlite3_stmt *q[Q__COUNT];/* owned; all NULL in read mode */
 	char err[512];
+	char note[512];           /* something the user should know about the open, or "" */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -450,20 +456,38 @@ int store_probe_file(const char *path, int *version, char *err, size_t errlen)
 	return rc;
 }
 
-/* Applies every embedded schema file newer than *version, one transaction each. */
+/* Applies every embedded schema file newer than the file's version, all in
+ * one IMMEDIATE transaction: two processes opening a new database at once
+ * queue on the write lock, and the second re-reads user_version inside the
+ * transaction, so it finds the schema the first one committed and applies
+ * nothing (no "duplicate column" from running 002 twice).  A failure rolls
+ * everything back: the file stays at the version it had. */
 static int migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 {
-	const struct embedded_sql *f;
+	const struct embedded_sql *f = NULL;
 	char *msg = NULL;
 	long long uv;
-	int v;
+	int v, max = store_schema_max();
 
+	if (*version >= max)
+		return 0;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+		set_err(err, errlen, "updating the schema: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	if (query_int(db, "PRAGMA user_version", &uv, err, errlen) < 0)
+		goto fail_tx_err;
+	if (uv > max) {
+		set_err(err, errlen, "database schema version %lld is newer than this smtpscope "
+			"supports (%d); upgrade smtpscope", uv, max);
+		goto fail_tx_err;
+	}
+	*version = (int)uv;
 	for (f = schema_files; f->name; f++) {
 		v = schema_file_version(f->name);
 		if (v <= *version)
 			continue;
-		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
-			goto fail;
 		if (sqlite3_exec(db, f->text, NULL, NULL, &msg) != SQLITE_OK)
 			goto fail_tx;
 		if (query_int(db, "PRAGMA user_version", &uv, err, errlen) < 0)
@@ -474,22 +498,19 @@ static int migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 			if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
 				goto fail_tx;
 		}
-		if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
-			goto fail_tx;
-		*version = v;
 	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		f = NULL;
+		goto fail_tx;
+	}
+	*version = max;
 	return 0;
 fail_tx:
-	set_err(err, errlen, "applying schema %s: %s", f->name, msg ? msg : sqlite3_errmsg(db));
+	set_err(err, errlen, "applying schema %s: %s", f ? f->name : "(commit)",
+		msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
 fail_tx_err:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-fail:
-	set_err(err, errlen, "applying schema %s: %s", f->name, msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
 	return -1;
 }
 
@@ -528,10 +549,46 @@ char *store_path_uri(const char *path, const char *query)
 
 /* ---- open / close ---------------------------------------------------------- */
 
+/* Opens st->db on path (by URI, with an optional query such as
+ * "immutable=1") and sets what every connection gets.  0 or -1 (err set). */
+static int open_conn(struct store *st, const char *path, int flags, const char *query,
+		     char *err, size_t errlen)
+{
+	char *uri = store_path_uri(path, query);
+	int rc;
+
+	if (!uri) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		set_err(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	/* A schema (ours, or an attached merge input) may not call functions
+	 * with side effects from its views or triggers.  Writes nothing. */
+	sqlite3_exec(st->db, "PRAGMA trusted_schema = OFF", NULL, NULL, NULL);
+	return 0;
+}
+
+/* The last error says the shared-memory (-shm) or -wal file could not be
+ * opened or created: read-only media or a directory we cannot write. */
+static int cannot_share(sqlite3 *db)
+{
+	int rc = sqlite3_extended_errcode(db) & 0xff;
+
+	return rc == SQLITE_CANTOPEN || rc == SQLITE_READONLY;
+}
+
+
 struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 {
 	struct store *st = NULL;
-	char *msg = NULL, *uri;
+	char *msg = NULL;
 	int head, version = 0, empty = 0, max = store_schema_max(), i, flags, rc;
 
 	if (!path || !*path) {
@@ -554,28 +611,37 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	st->mode = mode;
 	flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
 				   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	uri = store_path_uri(path, NULL);
-	if (!uri) {
-		set_err(err, errlen, "out of memory");
-		goto fail;
-	}
 	/* No global memory statistics: they take a mutex on every allocation.
 	 * Only possible before SQLite initialises; later calls fail harmlessly. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	rc = sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
-	free(uri);
-	if (rc != SQLITE_OK) {
-		set_err(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if (open_conn(st, path, flags, NULL, err, errlen) < 0)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	/* A schema (ours, or an attached merge input) may not call functions
-	 * with side effects from its views or triggers.  Writes nothing. */
-	sqlite3_exec(st->db, "PRAGMA trusted_schema = OFF", NULL, NULL, NULL);
-
 	/* Nothing is written before this check passes. */
-	if (inspect(st->db, path, &version, &empty, err, errlen) < 0)
+	rc = inspect(st->db, path, &version, &empty, err, errlen);
+	if (rc < 0 && mode == STORE_READ && cannot_share(st->db)) {
+		/* A WAL database on read-only media, or in a directory this user
+		 * cannot write: SQLite cannot create the -shm file readers share.
+		 * Read the file as immutable instead (nothing can change under us
+		 * there anyway), and say so. */
+		char path_wal[PATH_MAX];
+		struct stat wb;
+		int wal_left;
+
+		snprintf(path_wal, sizeof path_wal, "%s-wal", path);
+		wal_left = stat(path_wal, &wb) == 0 && wb.st_size > 0;
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (open_conn(st, path, flags, "immutable=1", err, errlen) < 0)
+			goto fail;
+		rc = inspect(st->db, path, &version, &empty, err, errlen);
+		if (rc == 0)
+			set_err(st->note, sizeof st->note,
+				"%s: read-only location (the shared-memory file cannot be created); "
+				"reading it as an immutable file%s", path,
+				wal_left ? ", without the changes still in its -wal file (open it once where "
+					   "it can be written to fold them in)" : "");
+	}
+	if (rc < 0)
 		goto fail;
 
 	if (mode == STORE_READ) {
@@ -612,6 +678,11 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 			goto fail;
 		}
 	}
+	if (!(st->prof = ehlo_profiles_new(st->db))) {
+		set_err(err, errlen, "%s: preparing the EHLO profile statements: %s", path,
+			sqlite3_errmsg(st->db));
+		goto fail;
+	}
 	return st;
 fail:
 	store_close(st);
@@ -628,10 +699,16 @@ void store_close(struct store *st)
 		store_commit(st);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(st->q[i]);
+	ehlo_profiles_free(st->prof);
 	if (st->db && st->mode == STORE_WRITE)
 		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
+}
+
+const char *store_note(const struct store *st)
+{
+	return st && st->note[0] ? st->note : NULL;
 }
 
 const char *store_error(const struct store *st)
@@ -666,13 +743,36 @@ static int writable(struct store *st)
 	return 1;
 }
 
+/* What the open transaction held is gone: forget what only it knew. */
+static void rolled_back(struct store *st)
+{
+	st->in_tx = 0;
+	st->batch_sessions = 0;
+	st->count_pending = 0;
+	ehlo_profiles_rolled_back(st->prof);
+}
+
 /* SQLite may roll a transaction back by itself (SQLITE_FULL, IOERR). */
 static void sync_tx_state(struct store *st)
 {
-	if (st->in_tx && sqlite3_get_autocommit(st->db)) {
-		st->in_tx = 0;
-		st->batch_sessions = 0;
-	}
+	if (st->in_tx && sqlite3_get_autocommit(st->db))
+		rolled_back(st);
+}
+
+/* captures.smtp_sessions grows once per batch, not once per session. */
+static int flush_session_count(struct store *st)
+{
+	struct binder b;
+
+	if (!st->count_pending || !st->in_tx)
+		return 0;
+	b = bind_start(st->q[Q_CAP_SESSIONS]);
+	b_int(&b, st->count_capture);
+	b_u64(&b, st->count_pending);
+	if (run(st, &b, "capture session count") < 0)
+		return -1;
+	st->count_pending = 0;
+	return 0;
 }
 
 /* Opens the batch transaction if none is open. */
@@ -696,7 +796,7 @@ int store_commit(struct store *st)
 	sync_tx_state(st);
 	if (!st->in_tx)
 		return 0;
-	if (run_plain(st, Q_COMMIT, "commit") < 0) {
+	if (flush_session_count(st) < 0 || run_plain(st, Q_COMMIT, "commit") < 0) {
 		/* Still open (e.g. SQLITE_BUSY): the next commit retries. */
 		sync_tx_state(st);
 		return -1;
@@ -754,7 +854,7 @@ int store_capture_known(struct store *st, const char *content_hash, int64_t size
 int store_capture_forget(struct store *st, int64_t id)
 {
 	static const enum stmt_id order[] = {
-		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_EXT, Q_DEL_ANOM,
+		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
 		Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	};
 	size_t i;
@@ -768,12 +868,40 @@ int store_capture_forget(struct store *st, int64_t id)
 		if (run(st, &b, "forgetting a capture") < 0) {
 			/* Undo the partial delete (the batch holds nothing else). */
 			run_plain(st, Q_ROLLBACK, "rollback");
-			st->in_tx = 0;
-			st->batch_sessions = 0;
+			rolled_back(st);
 			return -1;
 		}
 	}
 	return store_commit(st);
+}
+
+/* Ingest maintains only the indexes it needs: on a database small enough
+ * that rebuilding is cheap, the analysis' indexes (schema/analysis_indexes.sql,
+ * one "CREATE INDEX IF NOT EXISTS name ON" per line) are dropped here and
+ * built again, sorted, by the analysis.  Runs in the open transaction. */
+static int drop_analysis_indexes(struct store *st)
+{
+	static const char create[] = "CREATE INDEX IF NOT EXISTS ";
+	const char *sql = embedded_find(schema_files, "analysis_indexes.sql"), *p;
+	long long max_id = 0;
+	char drop[160];
+
+	if (!sql || query_int(st->db, "SELECT coalesce(max(id), 0) FROM sessions", &max_id, st->err,
+			      sizeof st->err) < 0)
+		return -1;
+	if (max_id > STORE_REINDEX_SESSIONS)
+		return 0;
+	for (p = sql; (p = strstr(p, create)); ) {
+		size_t n;
+		p += sizeof create - 1;
+		n = strcspn(p, " (\n");
+		if (n == 0 || n > 100)
+			continue;
+		snprintf(drop, sizeof drop, "DROP INDEX IF EXISTS \"%.*s\"", (int)n, p);
+		if (sqlite3_exec(st->db, drop, NULL, NULL, NULL) != SQLITE_OK)
+			return fail(st, "dropping an analysis index");
+	}
+	return 0;
 }
 
 int64_t store_capture_begin(struct store *st, const struct capture_info *ci)
@@ -781,7 +909,7 @@ int64_t store_capture_begin(struct store *st, const struct capture_info *ci)
 	struct binder b;
 	int64_t id;
 
-	if (!writable(st) || !ci || ensure_tx(st) < 0)
+	if (!writable(st) || !ci || ensure_tx(st) < 0 || drop_analysis_indexes(st) < 0)
 		return -1;
 	b = bind_start(st->q[Q_CAP_INSERT]);
 	b_text_nn(&b, ci->source);
@@ -820,7 +948,7 @@ int store_capture_update(struct store *st, int64_t id, const struct capture_tota
 {
 	struct binder b;
 
-	if (!writable(st) || !t || ensure_tx(st) < 0)
+	if (!writable(st) || !t || ensure_tx(st) < 0 || flush_session_count(st) < 0)
 		return -1;
 	b = bind_start(st->q[Q_CAP_UPDATE]);
 	bind_totals(&b, id, t);
@@ -833,7 +961,7 @@ int store_capture_end(struct store *st, int64_t id, const struct capture_totals 
 	static const struct capture_totals zero;
 	struct binder b;
 
-	if (!writable(st) || ensure_tx(st) < 0)
+	if (!writable(st) || ensure_tx(st) < 0 || flush_session_count(st) < 0)
 		return -1;
 	if (!status || (strcmp(status, "finished") != 0 && strcmp(status, "interrupted") != 0 &&
 			strcmp(status, "error") != 0)) {
@@ -898,6 +1026,21 @@ int store_capture_anomaly(struct store *st, int64_t capture_id, uint64_t ts, con
 	b_text(&b, kind);
 	b_text(&b, detail);
 	return run(st, &b, "capture anomaly");
+}
+
+int64_t store_capture_snaplen_sessions(struct store *st, int64_t capture_id)
+{
+	sqlite3_stmt *q;
+	int64_t n = -1;
+
+	if (!st || sqlite3_prepare_v2(st->db, "SELECT count(DISTINCT session_id) FROM anomalies"
+				      " WHERE capture_id = ?1 AND kind = 'reasm_snaplen'", -1, &q, NULL) != SQLITE_OK)
+		return st ? fail(st, "snaplen count") : -1;
+	sqlite3_bind_int64(q, 1, capture_id);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -995,10 +1138,14 @@ static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_ma
 static int put_session(struct store *st, const struct session_meta *m,
 		       const struct smtp_record *r, int64_t *sid_out)
 {
-	struct binder b = bind_start(st->q[Q_SESSION]);
+	struct binder b;
 	const char *outcome = smtp_outcome_name(r->outcome);
-	int64_t sid;
+	int64_t sid, profile;
 	int i;
+
+	if (ehlo_profiles_id(st->prof, r->ext, r->n_ext, &profile) < 0)
+		return fail(st, "EHLO profile");
+	b = bind_start(st->q[Q_SESSION]);
 
 	b_int(&b, m->capture_id);
 	b_text_arr(&b, m->client_ip, sizeof m->client_ip);
@@ -1046,19 +1193,14 @@ static int put_session(struct store *st, const struct session_meta *m,
 	b_u64(&b, r->gap_bytes);
 	b_int(&b, !!m->midstream);
 	b_int(&b, !!r->quit);
+	if (profile) /* 0: no EHLO list */
+		b_int(&b, profile);
+	else
+		b_note(&b, sqlite3_bind_null(b.s, b.i));
 	if (run(st, &b, "session insert") < 0)
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
 
-	for (i = 0; r->ext && i < r->n_ext; i++) {
-		b = bind_start(st->q[Q_EXT]);
-		b_int(&b, sid);
-		b_int(&b, i + 1);
-		b_text_nn(&b, r->ext[i].keyword);
-		b_text(&b, r->ext[i].params);
-		if (run(st, &b, "extension insert") < 0)
-			return -1;
-	}
 	for (i = 0; r->cmds && i < r->n_cmds; i++) {
 		b = bind_start(st->q[Q_CMD]);
 		b_int(&b, sid);
@@ -1093,9 +1235,7 @@ static int put_session(struct store *st, const struct session_meta *m,
 		if (run(st, &b, "anomaly insert") < 0)
 			return -1;
 	}
-	b = bind_start(st->q[Q_CAP_SESSIONS]);
-	b_int(&b, m->capture_id);
-	if (run(st, &b, "capture session count") < 0)
+	if (st->count_pending && st->count_capture != m->capture_id && flush_session_count(st) < 0)
 		return -1;
 	*sid_out = sid;
 	return 0;
@@ -1117,12 +1257,15 @@ int64_t store_session(struct store *st, const struct session_meta *m, const stru
 		if (st->in_tx) {
 			run_plain(st, Q_ROLLBACK_TO, "rollback to savepoint");
 			run_plain(st, Q_RELEASE, "release savepoint");
+			ehlo_profiles_rolled_back(st->prof);
 		}
 		memcpy(st->err, keep, sizeof keep);
 		return -1;
 	}
 	if (run_plain(st, Q_RELEASE, "release savepoint") < 0)
 		return -1;
+	st->count_capture = m->capture_id;
+	st->count_pending++;
 	st->batch_sessions++;
 	if (batch_due(st) && store_commit(st) < 0)
 		return -1;

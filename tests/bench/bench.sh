@@ -19,6 +19,9 @@
 #   OPEN_FLOWS [1000000]  DB_SESSIONS [1000000]
 #   PEERS_4X [0]     1: also run ndpiReader and tshark on the 4x capture
 #   ANALYZE_TIMEOUT [600]  seconds before `smtpscope analyze` on 10^6 sessions is stopped
+#   CG_SESSIONS [500]  SMTP sessions of the capture measured under callgrind
+#                      (instructions per packet and per session: a figure that
+#                      does not move with the machine's load); 0 skips it
 set -eu
 
 BUILD=${BUILD:-build/release}
@@ -33,6 +36,7 @@ OPEN_FLOWS=${OPEN_FLOWS:-1000000}
 DB_SESSIONS=${DB_SESSIONS:-1000000}
 PEERS_4X=${PEERS_4X:-0}
 ANALYZE_TIMEOUT=${ANALYZE_TIMEOUT:-600}
+CG_SESSIONS=${CG_SESSIONS:-500}
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SMTPSCOPE=$BUILD/smtpscope
@@ -79,6 +83,7 @@ gen() {
 }
 gen bench "$SESSIONS"
 gen bench4x $((SESSIONS * 4))
+[ "$CG_SESSIONS" -gt 0 ] && gen bench500 "$CG_SESSIONS"
 if [ ! -s "$OUT/openflows.pcap" ]; then
 	say "generating openflows.pcap: mkpcap --open-flows $OPEN_FLOWS"
 	"$MKPCAP" --open-flows "$OPEN_FLOWS" "$OUT/openflows.pcap.tmp"
@@ -186,7 +191,43 @@ record db analyze "$BIGDB" 1 timeout "$ANALYZE_TIMEOUT" "$SMTPSCOPE" analyze --d
 record db findings "$BIGDB" "$RUNS_DB" "$SMTPSCOPE" findings --db "$BIGDB"
 record db report "$BIGDB" "$RUNS_DB" "$SMTPSCOPE" report --db "$BIGDB" -o /dev/null
 
+# ---- instructions (callgrind) ---------------------------------------------------
+# The floor and smtpscope replay of the small capture under valgrind
+# --tool=callgrind: instructions executed (both threads), exact and
+# repeatable whatever else the machine runs.  The top inclusive entries of
+# the replay (reader, writer, analysis, start-up) go to $OUT/callgrind.txt.
+# cg_run TOOL COMMAND...: one JSON line with the instruction count.
+cg_run() {
+	tool=$1
+	shift
+	say "callgrind: $tool"
+	rm -f "$OUT/cg-$tool.out"
+	if ! valgrind --tool=callgrind --callgrind-out-file="$OUT/cg-$tool.out" "$@" >/dev/null 2>"$OUT/cg-$tool.log"; then
+		say "callgrind: $tool failed (see $OUT/cg-$tool.log)"
+		failed=1
+		return 0
+	fi
+	ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$OUT/cg-$tool.out" | head -n 1)
+	printf '{"set": "callgrind", "tool": "%s", "instructions": %s}\n' "$tool" "${ir:-null}" >>"$RAW"
+}
+if [ "$CG_SESSIONS" -gt 0 ]; then
+	if command -v valgrind >/dev/null; then
+		capture_info bench500 "$OUT/bench500.pcap"
+		cg_run floor "$PCAPCOUNT" "$OUT/bench500.pcap"
+		rm -f "$DB" "$DB-wal" "$DB-shm"
+		cg_run smtpscope "$SMTPSCOPE" replay -q --db "$DB" "$OUT/bench500.pcap"
+		replay_sessions bench500 "$DB"
+		rm -f "$DB" "$DB-wal" "$DB-shm"
+		if [ -s "$OUT/cg-smtpscope.out" ]; then
+			callgrind_annotate --inclusive=yes "$OUT/cg-smtpscope.out" 2>/dev/null >"$OUT/callgrind.txt" || :
+			callgrind_annotate "$OUT/cg-smtpscope.out" 2>/dev/null >"$OUT/callgrind-self.txt" || :
+		fi
+	else
+		say "valgrind not installed: instructions not measured"
+	fi
+fi
+
 # ---- the table -----------------------------------------------------------------
-python3 "$HERE/table.py" "$RAW" "$OUT/results.md" || failed=1
+python3 "$HERE/table.py" "$RAW" "$OUT/results.md" "$OUT/callgrind.txt" || failed=1
 [ "$failed" = 0 ] || { say "a command failed (see above)"; exit 1; }
 exit 0

@@ -6,7 +6,8 @@ Each step copies up to as many sessions as the database holds (so the count
 roughly doubles), the last step only as many as are still missing.  Copies
 get new ids (offset by the current maximum), timestamps shifted past the
 current span (so copies never overlap in time), and client ports rotated.
-Child rows follow their session: extensions, commands, replies, mails,
+Child rows follow their session: extensions (before schema 7; since then
+the copies point to the same EHLO profiles), commands, replies, mails,
 recipients, dsn_recipients, anomalies.  Server addresses stay the same, so a
 server's session count grows as it would with a longer capture.  Indexes are
 dropped during the copy and rebuilt at the end.  The findings table is left
@@ -100,9 +101,11 @@ def main():
     for _, sql in indexes:
         db.execute(sql)
     db.execute("COMMIT")
+    views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='view'")}
     counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("sessions", "extensions", "commands", "replies", "mails",
-                        "recipients", "dsn_recipients", "anomalies") if t in have}
+                        "recipients", "dsn_recipients", "anomalies", "ehlo_profiles")
+              if t in have or t in views}
     db.close()
     print(json.dumps({"steps": steps, "seconds": round(time.monotonic() - t0, 1), **counts}))
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""table.py RAW.jsonl RESULTS.md: turns bench.sh's measurements into the
-performance table (printed, and written as markdown) and one PASS/FAIL line
-per target.  Exit status 0 even when a target is missed (a benchmark is a
+"""table.py RAW.jsonl RESULTS.md [CALLGRIND.txt]: turns bench.sh's
+measurements into the performance table (printed, and written as markdown)
+and one PASS/FAIL line per target; with the instruction counts measured
+under callgrind, a second table (instructions per packet and per session)
+and the replay's top inclusive entries from CALLGRIND.txt
+(callgrind_annotate --inclusive=yes).  Exit status 0 even when a target is missed (a benchmark is a
 measurement); 1 only when the input is unusable."""
 import json
 import os
 import platform
+import re
 import sys
 
 MB = 1e6          # throughput: decimal megabytes of capture file per second
@@ -13,7 +17,7 @@ MIB = 1024.0      # RSS: ru_maxrss is KiB; shown in MiB
 
 
 def load(path):
-    rows, info, stored, db = {}, {}, {}, {}
+    rows, info, stored, db, cg = {}, {}, {}, {}, {}
     with open(path) as f:
         for line in f:
             line = line.strip()
@@ -26,9 +30,45 @@ def load(path):
                 stored[r["set"]] = r["stored_sessions"]
             elif "counts" in r:
                 db = r["counts"]
+            elif "instructions" in r:
+                cg[r["tool"]] = r["instructions"]
             else:
                 rows[(r["set"], r["tool"])] = r
-    return rows, info, stored, db
+    return rows, info, stored, db, cg
+
+
+# Inclusive callgrind entries shown under the instruction table: what each
+# part of the replay costs (function as callgrind_annotate names it).
+CG_PARTS = [
+    ("reader thread: libpcap, decode, flows, reassembly, nDPI, SMTP", "pcap_dispatch"),
+    ("  flows, reassembly, probe (flow_packet)", "flow.c:flow_packet"),
+    ("  SMTP parser (smtp_feed)", "smtp.c:smtp_feed"),
+    ("  nDPI on packets (classify_packet)", "classify.c:classify_packet"),
+    ("  decoder (decode_frame)", "decode.c:decode_frame"),
+    ("writer thread: SQLite inserts (writer_main)", "capture.c:writer_main"),
+    ("end-of-replay analysis (analyze_run)", "analyze.c:analyze_run"),
+    ("start-up: nDPI module (classify_new)", "classify.c:classify_new"),
+    ("start-up: schema (store_open)", "store.c:store_open"),
+    ("nDPI module freed (pipeline_fini)", "pipeline.c:pipeline_fini"),
+]
+
+
+def cg_parts(path):
+    """{function: inclusive Ir} from callgrind_annotate --inclusive=yes output."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                mt = re.match(r"\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(\S+)", line)
+                if not mt:
+                    continue
+                ir, fn = int(mt.group(1).replace(",", "")), mt.group(2)
+                for _, key in CG_PARTS:
+                    if key not in out and (fn == key or fn.endswith("/" + key) or fn.endswith(":" + key)):
+                        out[key] = ir
+    except OSError:
+        pass
+    return out
 
 
 def fmt(v, spec):
@@ -47,9 +87,9 @@ def cpu_name():
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: table.py RAW.jsonl RESULTS.md")
-    rows, info, stored, dbc = load(sys.argv[1])
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: table.py RAW.jsonl RESULTS.md [CALLGRIND.txt]")
+    rows, info, stored, dbc, cg = load(sys.argv[1])
 
     def m(s, t):
         r = rows.get((s, t))
@@ -192,7 +232,47 @@ def main():
     if not exact:
         notes.append("WARNING: peak RSS includes the Python runner (~11 MiB): runrss was not used")
 
+    # ---- instructions (callgrind on the small capture)
+    cg_head = ["capture", "tool", "instructions", "per packet", "per SMTP session", "x floor"]
+    cg_rows = []
+    ci = info.get("bench500")
+    if cg and ci:
+        pk = ci["packets"]
+        ses = ci.get("sessions") or stored.get("bench500")
+        fl = cg.get("floor")
+        for t in ("floor", "smtpscope"):
+            v = cg.get(t)
+            if v is None:
+                continue
+            cg_rows.append([f"{ses or '?'} sessions, {pk:,} packets (callgrind)", tools[t], f"{v:,}",
+                            f"{v / pk:,.0f}", f"{v / ses:,.0f}" if ses else "-",
+                            f"{v / fl:.2f}" if fl else "-"])
+    parts = cg_parts(sys.argv[3]) if len(sys.argv) == 4 else {}
+    total = cg.get("smtpscope")
+    part_lines, self_lines = [], []
+    if len(sys.argv) == 4 and total:
+        # the top exclusive entries, from callgrind-self.txt beside it
+        try:
+            with open(os.path.join(os.path.dirname(sys.argv[3]), "callgrind-self.txt")) as f:
+                for line in f:
+                    mt = re.match(r"\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(\S+)", line)
+                    if mt and "PROGRAM" not in line and len(self_lines) < 12:
+                        fn = mt.group(2).split(":", 1)[-1] if mt.group(2).startswith("???") else mt.group(2)
+                        self_lines.append((fn, int(mt.group(1).replace(",", ""))))
+        except OSError:
+            pass
+    if parts and total:
+        for label, key in CG_PARTS:
+            if key in parts:
+                part_lines.append((label, parts[key], 100.0 * parts[key] / total))
+
     out = text + [""] + [f"{s}  {n}: {d}" for s, n, d in checks] + [""] + [f"note: {n}" for n in notes]
+    if cg_rows:
+        w = [max(len(cg_head[c]), *(len(r[c]) for r in cg_rows)) for c in range(len(cg_head))]
+        out += [""] + ["  ".join(c.ljust(w[k]) if k < 2 else c.rjust(w[k]) for k, c in enumerate(r)).rstrip()
+                       for r in [cg_head, ["-" * x for x in w]] + cg_rows]
+        out += [f"callgrind: {lab}: {ir:,} ({pc:.1f}%)" for lab, ir, pc in part_lines]
+        out += [f"callgrind self: {fn}: {ir:,} ({100.0 * ir / total:.1f}%)" for fn, ir in self_lines]
     print("\n".join(out))
 
     md = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" if k not in left else "---"
@@ -201,6 +281,16 @@ def main():
     md += ["", "| target | result | measured |", "|---|---|---|"]
     md += [f"| {n} | {s} | {d} |" for s, n, d in checks]
     md += [""] + [f"- {n}" for n in notes]
+    if cg_rows:
+        md += ["", "Instructions (`valgrind --tool=callgrind`, both threads; does not move with the machine's load):",
+               "", "| " + " | ".join(cg_head) + " |", "|---|---|---:|---:|---:|---:|"]
+        md += ["| " + " | ".join(r) + " |" for r in cg_rows]
+        if part_lines:
+            md += ["", "| smtpscope replay under callgrind: inclusive part | instructions | share |", "|---|---:|---:|"]
+            md += [f"| {lab.strip()} | {ir:,} | {pc:.1f}% |" for lab, ir, pc in part_lines]
+        if self_lines:
+            md += ["", "| top exclusive entries (callgrind) | instructions | share |", "|---|---:|---:|"]
+            md += [f"| `{fn}` | {ir:,} | {100.0 * ir / total:.1f}% |" for fn, ir in self_lines]
     with open(sys.argv[2], "w") as f:
         f.write("\n".join(md) + "\n")
 

@@ -1,5 +1,5 @@
-/* \summary: findings (reports/analyze.c) and every output format
- * (reports/findings.c, report*.c, escape.c) on databases built with SQL:
+/* \summary: findings (reports/analyze.c, reports/analysis/) and every output
+ * format (reports/render/, report.c, escape.c) on databases built with SQL:
  * the KB 301401 case, 4.4.7 reports, hostile strings, and 10^5 sessions. */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -188,8 +188,19 @@ static void add_ext(sqlite3 *db, long long sid, int seq, const char *kw, const c
 {
 	sqlite3_stmt *st;
 
-	sqlite3_prepare_v2(db, "INSERT INTO extensions (session_id, seq, keyword, params)"
-			   " VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL);
+	/* extensions is a view (schema 7): each test session gets a profile of its own */
+	sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO ehlo_profiles (capabilities, extensions)"
+			   " VALUES ('test session ' || ?1, 0)", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(db, "UPDATE sessions SET ehlo_profile = (SELECT id FROM ehlo_profiles"
+			   " WHERE capabilities = 'test session ' || ?1) WHERE id = ?1", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(db, "INSERT INTO ehlo_profile_extensions (profile_id, seq, keyword, params)"
+			   " SELECT ehlo_profile, ?2, ?3, ?4 FROM sessions WHERE id = ?1", -1, &st, NULL);
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_int(st, 2, seq);
 	sqlite3_bind_text(st, 3, kw, -1, SQLITE_STATIC);
