@@ -32,7 +32,7 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 
-	stop_signal = sig;
+	__atomic_store_n(&stop_signal, sig, __ATOMIC_RELAXED);
 	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
 	wake_all();
 	errno = saved;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,7 +149,14 @@ static void *analysis_main(void *arg)
 {
 	struct analysis_thread *a = arg;
 	struct timespec dl;
+	sigset_t block;
 	char err[512];
+
+	/* SIGINT/SIGTERM are for the capture threads, never this one. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
