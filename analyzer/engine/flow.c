@@ -44,6 +44,7 @@ struct flow {
 	uint8_t fin_seen;              /* bit e: endpoint e sent a FIN */
 	uint8_t probes[2];             /* chunks probed per sending endpoint */
 	uint8_t smtp_hint;             /* nDPI named it SMTP */
+	uint8_t smtp_failed;           /* the parser returned -1 (out of memory): fed no more */
 	uint8_t sent[2];               /* endpoint e delivered bytes */
 	uint8_t plen[2];               /* bytes in pbuf[e] */
 	uint8_t pbuf[2][PROBE_PREFIX]; /* a first chunk too short to judge, kept until more comes */
@@ -179,6 +180,17 @@ static enum smtp_dir smtp_dir_of(const struct flow *f, int sender)
 	return sender == f->client ? SMTP_C2S : SMTP_S2C;
 }
 
+/* The dissector's calls return -1 only when it ran out of memory (or on a
+ * bug): the session is dead.  It is counted once, fed no more, and still
+ * written when it ends, its record saying so (ANOM_OUT_OF_MEMORY). */
+static void smtp_call(struct flow_table *t, struct flow *f, int rc)
+{
+	if (rc < 0 && !f->smtp_failed) {
+		f->smtp_failed = 1;
+		t->st.parser_failed++;
+	}
+}
+
 static void start_smtp(struct flow_table *t, struct flow *f)
 {
 	f->smtp = smtp_new();
@@ -249,7 +261,7 @@ static void probe_data(struct flow_table *t, struct flow *f, int sender, const u
 			f->client = (int8_t)(f->port[0] < f->port[1] ? 1 : 0);
 		start_smtp(t, f);
 		if (f->state == FLOW_SMTP && kept)
-			smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts);
+			smtp_call(t, f, smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts));
 	} else if (++f->probes[sender] >= PROBE_PAYLOAD_MAX) {
 		f->state = FLOW_IGNORE;
 		t->st.not_smtp++;
@@ -265,8 +277,8 @@ static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_
 	f->sent[sender] = 1;
 	if (f->state == FLOW_PROBE)
 		probe_data(t, f, sender, p, n, ts);
-	if (f->state == FLOW_SMTP)
-		smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts);
+	if (f->state == FLOW_SMTP && !f->smtp_failed)
+		smtp_call(t, f, smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts));
 }
 
 static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
@@ -275,8 +287,8 @@ static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
 	struct flow *f = t->cur;
 
 	f->plen[sender] = 0; /* a kept prefix no longer joins what follows */
-	if (f->state == FLOW_SMTP)
-		smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts);
+	if (f->state == FLOW_SMTP && !f->smtp_failed)
+		smtp_call(t, f, smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts));
 }
 
 static void sink_anomaly(void *ctx, int sender, enum anomaly_kind kind, uint64_t ts)
@@ -355,7 +367,7 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 		reasm_release(&f->rd[e], &t->env);
 	classify_done(t->cls, &f->cls);
 	if (f->smtp) {
-		smtp_finish(f->smtp, how, f->last_ts);
+		smtp_call(t, f, smtp_finish(f->smtp, how, f->last_ts));
 		if (smtp_record(f->smtp)->saw_smtp) {
 			struct session *s = malloc(sizeof *s);
 			if (!(f->sent[0] && f->sent[1]))

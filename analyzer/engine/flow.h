@@ -47,6 +47,7 @@ struct flow_stats {
 	uint64_t one_sided;        /* SMTP sessions with bytes in one direction only */
 	uint64_t stray;            /* packets of no flow that start none (ACK, RST, FIN) */
 	uint64_t lost_nomem;       /* ended sessions lost: no memory for the finished record */
+	uint64_t parser_failed;    /* SMTP sessions whose parser ran out of memory (stored, with an anomaly) */
 };
 
 /* Called once per ended SMTP session with its finished record: the callback

@@ -78,6 +78,7 @@ void pipeline_counters(const struct pipeline *pl, void (*put)(void *ctx, const c
 	put(ctx, "one_sided_sessions", fs->one_sided);
 	put(ctx, "stray_packets", fs->stray);
 	put(ctx, "sessions_lost_nomem", fs->lost_nomem);
+	put(ctx, "sessions_parser_failed", fs->parser_failed);
 	put(ctx, "ndpi_skipped", classify_skipped(pl->cls));
 	put(ctx, "segments", rs->segments);
 	put(ctx, "in_order_segments", rs->in_order);
