@@ -285,6 +285,7 @@ int live_main(int argc, char **argv, analysis_fn analyze)
 	char err[1024] = "", why[1280] = "";
 	int list = 0, rc, i, nsrc = 0, drop = 0, exit_code = 0, fanout_id, ended = 0, started = 0;
 	int64_t capture_id = 0;
+	uint64_t analysis_runs = 0;
 	const char *status = "finished", *stop_why, *failure;
 	double now;
 
@@ -416,7 +417,7 @@ int live_main(int argc, char **argv, analysis_fn analyze)
 		goto out;
 	}
 	started = 1;
-	analysis_thread_stop(at);
+	analysis_runs = analysis_thread_stop(at);
 	at = NULL;
 
 	/* 6. The end: totals, counters, capture row, findings, the drop line. */
@@ -446,6 +447,7 @@ int live_main(int argc, char **argv, analysis_fn analyze)
 	put_counter(&cc, "queue_dropped_sessions", qs.dropped);
 	put_counter(&cc, "queue_full_waits", qs.full_waits);
 	put_counter(&cc, "workers", (uint64_t)nsrc);
+	put_counter(&cc, "analysis_runs", analysis_runs);
 	if (dump) {
 		live_dump_get_stats(dump, &ds);
 		put_counter(&cc, "pcap_written_packets", ds.packets);

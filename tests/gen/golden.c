@@ -1,0 +1,49 @@
+/* \summary: writes the golden export of a database: every exportable table
+ * (export_tables, reports/export.h) in that order, each as a line
+ * {"table":"NAME"} followed by its rows as JSON lines, exactly as
+ * `smtpscope export --format jsonl` writes them.
+ *
+ * What a replay cannot reproduce is blanked first, in the database given
+ * (a scratch copy): the wall-clock times of captures (started, finished)
+ * and capture_stats (ts) become 0, and captures.source keeps its file name
+ * only (the fixtures' folder differs from one checkout to the next).
+ *
+ *   golden SCRATCH.db > NAME.jsonl */
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "reports/export.h"
+
+static const char NORMALISE[] =
+	"UPDATE captures SET started = 0, finished = CASE WHEN finished IS NULL THEN NULL ELSE 0 END,"
+	" source = replace(source, rtrim(source, replace(source, '/', '')), '');"
+	"UPDATE capture_stats SET ts = 0;";
+
+int main(int argc, char **argv)
+{
+	sqlite3 *db = NULL;
+	char err[512], *msg = NULL;
+	int i, rc = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: golden SCRATCH.db > NAME.jsonl\n");
+		return 2;
+	}
+	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, NORMALISE, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "golden: %s: %s\n", argv[1], msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return 1;
+	}
+	for (i = 0; export_tables[i]; i++) {
+		printf("{\"table\":\"%s\"}\n", export_tables[i]);
+		fflush(stdout);
+		if (export_table(db, export_tables[i], "jsonl", -1, stdout, err, sizeof err) < 0) {
+			fprintf(stderr, "golden: %s: %s\n", export_tables[i], err);
+			rc = 1;
+		}
+	}
+	sqlite3_close(db);
+	return rc;
+}
