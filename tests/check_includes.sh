@@ -2,13 +2,15 @@
 # tests/check_includes.sh [ROOT]: fails when an #include runs against the
 # documented direction of imports (README "The pipeline and the code"):
 #
-#   analyzer/cli ─► analyzer/capture ─► analyzer/store ─┐
-#             └───► reports ──────────────────────────┼─► analyzer/engine ─► dissectors ─► analyzer/base
+#   analyzer/cli ─► analyzer/capture ─► analyzer/output ─► analyzer/store ─┐
+#             │                                   └──► reports ─────────┼─► analyzer/engine ─► dissectors ─► analyzer/base
+#             └──────────────────────────────────────► reports ─────────┘
 #
 # A layer may include its own folder and any layer to its right: cli
-# everything; capture (sources and the driver) store, engine, dissectors,
-# base; store and reports engine, dissectors, base; engine dissectors and
-# base; dissectors base; base only itself.  Inside reports/, query/ is the
+# everything; capture (sources and the driver) output, store, engine,
+# dissectors, base; output (events, metrics) store, reports (escaping),
+# engine, dissectors, base; store and reports engine, dissectors, base;
+# engine dissectors and base; dissectors base; base only itself.  Inside reports/, query/ is the
 # layer render/ and analysis/ share: query/ includes neither, and render/
 # and analysis/ do not include each other.  Includes are root-relative
 # ("analyzer/base/limits.h"); a quoted include that is not is flagged too.
@@ -47,6 +49,7 @@ layer() { # layer PATH: the layer a file or include path belongs to
 	reports/analysis/*) echo reports-analysis ;;
 	reports/*) echo reports ;;
 	analyzer/capture/*) echo capture ;;
+	analyzer/output/*) echo output ;;
 	analyzer/cli/*) echo cli ;;
 	*) echo unknown ;;
 	esac
@@ -56,7 +59,8 @@ allowed() { # allowed FROM TO: 0 when layer FROM may include layer TO
 	[ "$1" = "$2" ] && return 0
 	case "$1:$2" in
 	cli:*) return 0 ;;
-	capture:store|capture:engine|capture:dissectors|capture:base) return 0 ;;
+	capture:output|capture:store|capture:engine|capture:dissectors|capture:base) return 0 ;;
+	output:store|output:reports|output:engine|output:dissectors|output:base) return 0 ;;
 	store:engine|store:dissectors|store:base) return 0 ;;
 	reports*:engine|reports*:dissectors|reports*:base) return 0 ;;
 	reports:reports-*) return 0 ;;

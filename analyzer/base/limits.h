@@ -79,6 +79,20 @@
                                           sessions drops the analysis' indexes first (rebuilt
                                           sorted by the analysis, cheaper than row by row) */
 
+/* ---- imports (analyzer/capture/import.c) --------------------------------- */
+#define IMPORT_HEAD_BYTES      (1u << 20) /* a file's first bytes hashed before reading starts, so a
+                                             run killed before its first commit is still recognised */
+#define IMPORT_MARKS_MAX       4096    /* earlier stopping points compared while reading (distinct
+                                          lengths of earlier imports); beyond it, the longest are not */
+
+/* ---- a locked database (analyzer/store/backlog.c) ------------------------- */
+#define STORE_RETRY_MIN_MS     100     /* first back-off after SQLITE_BUSY/LOCKED (plus SQLite's own wait) */
+#define STORE_RETRY_MAX_MS     2000    /* ... doubling up to this */
+#define ANALYZE_LOCK_TRIES     4       /* analyze's short writes (index builds, the findings swap)
+                                          tried this often, each after the busy timeout */
+#define STORE_STOP_WAIT_S      60      /* at the stop, how long sessions still wait for a locked
+                                          database before they are counted lost */
+
 /* ---- threads and queues ------------------------------------------------- */
 #define REPLAY_QUEUE_MAX       256     /* ended sessions waiting for the replay's writer thread;
                                           a full queue makes the reader wait (never drops) */
@@ -86,5 +100,11 @@
 #define LIVE_QUEUE_WAIT_MS 250  /* ... this long (the ring buffers packets meanwhile), and a session
                                    still not queued is dropped (counted) */
 #define LIVE_WORKERS_MAX   64   /* capture threads */
+
+/* Event stream, metrics, retention (issue 18) */
+#define EVENTS_QUEUE_MAX       16384   /* event lines waiting for the events thread; then dropped, counted */
+#define EVENTS_FINDINGS_MAX    65536   /* findings compared from one scan to the next */
+#define PRUNE_BATCH_SESSIONS   500     /* sessions deleted per transaction: the writer never waits long */
+#define PRUNE_PAUSE_MS         20      /* pause between prune batches, so ingest gets the lock */
 
 #endif

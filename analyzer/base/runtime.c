@@ -13,6 +13,7 @@ struct breaker {
 };
 
 static volatile sig_atomic_t stop_flag, stop_signal;
+static void (*hup_fn)(void);
 /* Slots are written by the thread that owns the source, read by the handler:
  * a slot's fn is published after its arg and cleared before the source goes. */
 static struct breaker breakers[RT_BREAKERS_MAX];
@@ -48,6 +49,29 @@ void rt_install_signals(void)
 	sa.sa_flags = 0; /* no SA_RESTART: a blocked read must return */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void on_hup(int sig)
+{
+	void (*fn)(void) = __atomic_load_n(&hup_fn, __ATOMIC_ACQUIRE);
+	int saved = errno;
+
+	(void)sig;
+	if (fn)
+		fn();
+	errno = saved;
+}
+
+void rt_set_hup(void (*fn)(void))
+{
+	struct sigaction sa;
+
+	__atomic_store_n(&hup_fn, fn, __ATOMIC_RELEASE);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_hup;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 void rt_request_stop(void)

@@ -14,6 +14,10 @@
 /* Installs the SIGINT/SIGTERM handlers (idempotent). */
 void rt_install_signals(void);
 
+/* SIGHUP calls fn (from the signal handler: async-signal-safe only, e.g.
+ * set a flag to reopen a log file); it never stops the run. */
+void rt_set_hup(void (*fn)(void));
+
 /* Asks every loop to stop, as a signal would (thread safe, signal safe). */
 void rt_request_stop(void);
 /* 1 once a stop was requested. */

@@ -6,12 +6,15 @@
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/runtime.h"
+#include "analyzer/capture/import.h"
 #include "analyzer/capture/run.h"
 #include "analyzer/capture/source.h"
+#include "analyzer/output/outputs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +85,8 @@ struct replay_ctx {
 	const char *path;
 	int64_t size;           /* file bytes, -1 when unknown */
 	int tty;                /* progress line on stderr */
+	struct import *im;
+	struct outputs *out;    /* borrowed, may be NULL */
 };
 
 static void put_counter(void *ctx, const char *name, uint64_t v)
@@ -110,53 +115,84 @@ static void progress(struct run *r, double now)
 			rc->path, (double)p.bytes / 1e6, (double)p.packets / el, r->wr.stored);
 }
 
+/* run ready: the import records its progress from the worker's published counters. */
+static void ready(struct run *r)
+{
+	struct replay_ctx *rc = r->ctx;
+
+	if (import_attach(rc->im, rc->capture_id, &r->w[0].pub.packets, &r->w[0].pub.bytes) < 0)
+		fprintf(stderr, "smtpscope replay: %s: warning: cannot record the import's progress: %s\n",
+			rc->path, store_error(rc->st));
+}
+
+/* run on_stored: the session's events. */
+static void stored(void *ctx, int64_t id, const struct session *s)
+{
+	struct replay_ctx *rc = ctx;
+
+	if (rc->out)
+		outputs_session(rc->out, id, &s->meta, s->rec);
+}
+
 int capture_replay(struct store *st, const char *path, const struct replay_opts *o,
 		   struct replay_result *res, char *err, size_t errlen)
 {
-	char hex[17] = "", why[1280] = "";
-	int64_t size = -1, known_id = 0;
-	int rc = 0;
+	char why[1280] = "";
+	int64_t known_id = 0;
+	int rc = 0, k;
+	struct import im;
 	struct source src;
 	struct run r;
 	struct replay_ctx ctx;
 	struct capture_info ci;
 	struct capture_totals tot;
 	const char *status = "finished", *failure;
+	FILE *fp;
 
 	memset(res, 0, sizeof *res);
-	if (strcmp(path, "-") != 0) {
-		struct stat sb;
-		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-		    capture_file_fingerprint(path, hex, &size) == 0) {
-			int k = store_capture_known(st, hex, size, &known_id);
-			if (k == 1 && !o->force) {
-				res->skipped = 1;
-				res->capture_id = known_id;
-				return 0;
-			}
-			if (k == 1 && store_capture_forget(st, known_id) < 0) {
-				snprintf(err, errlen, "%s: %s", path, store_error(st));
-				return -1;
-			}
-		}
-	}
-	if (source_open_file(&src, path, err, errlen) < 0)
+	if (source_check_file(path, err, errlen) < 0)
 		return -1;
+	/* Imports are idempotent (import.h): skipped only when the whole
+	 * content is already imported. */
+	k = import_check(&im, st, path, o->force, &known_id, err, errlen);
+	if (k != 0) {
+		import_fini(&im);
+		if (k == 1) {
+			res->skipped = 1;
+			res->capture_id = known_id;
+			return 0;
+		}
+		return -1;
+	}
+	/* The FILE hashes what libpcap reads (import_open()); the source closes it. */
+	if (!(fp = import_open(&im, path, err, errlen))) {
+		import_fini(&im);
+		return -1;
+	}
+	if (source_open_stream(&src, path, fp, im.size, o->filter, err, errlen) < 0) {
+		import_fini(&im);
+		return -1;
+	}
 
 	memset(&ci, 0, sizeof ci);
 	ci.source = path;
 	ci.kind = "file";
+	ci.filter = o->filter;
 	ci.linktype = source_linktype(&src);
-	ci.content_hash = hex[0] ? hex : NULL;
-	ci.file_size = size;
+	ci.content_hash = NULL;
+	ci.sample_hash = im.sample[0] ? im.sample : NULL;
+	ci.file_size = im.size;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.st = st;
 	ctx.path = path;
 	ctx.size = src.size;
 	ctx.tty = !o->quiet && isatty(2);
+	ctx.im = &im;
+	ctx.out = o->out;
 	if ((ctx.capture_id = store_capture_begin(st, &ci)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, store_error(st));
 		source_close(&src);
+		import_fini(&im);
 		return -1;
 	}
 	res->capture_id = ctx.capture_id;
@@ -171,14 +207,18 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	r.push_wait_ms = -1; /* a full queue makes the reader wait: a replay never drops a session */
 	r.tick_s = ctx.tty ? REPLAY_PROGRESS_S : 0;
 	r.tick = progress;
+	r.ready = ready;
+	r.on_stored = stored;
 	r.ctx = &ctx;
 	if (run_capture(&r, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s: %s", path, why);
-		store_capture_end(st, ctx.capture_id, NULL, "error", why);
+		store_capture_end(st, ctx.capture_id, NULL, "error", "failed to start");
 		run_fini(&r);
 		source_close(&src);
+		import_fini(&im);
 		return -1;
 	}
+	run_totals(&r, &tot);
 	if ((failure = run_failure(&r)) != NULL) {
 		snprintf(why, sizeof why, "%s", failure);
 		status = "error";
@@ -186,32 +226,50 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	} else if (rt_stopping()) {
 		status = "interrupted";
 		res->interrupted = 1;
+		snprintf(why, sizeof why, "stopped by %s after %" PRIu64 " packets; replaying the same input "
+			 "again replaces this capture", rt_signal() == SIGTERM ? "SIGTERM" : "SIGINT", tot.packets);
 	}
 	if (ctx.tty)
 		fprintf(stderr, "\r%*s\r", 100, "");
 
-	run_totals(&r, &tot);
 	run_counters(&r, put_counter, &ctx);
 	if (run_ts_backwards(&r))
 		store_capture_anomaly(st, ctx.capture_id, tot.last_ts, "timestamps_backwards",
 				      "frames older than the frame before them (kept, counted)");
 	if (rc < 0)
 		store_capture_anomaly(st, ctx.capture_id, tot.last_ts, "capture_error", why);
-	if (store_capture_end(st, ctx.capture_id, &tot, status, rc < 0 ? why : NULL) < 0 && rc == 0) {
-		snprintf(why, sizeof why, "database write failed: %s", store_error(st));
+	if (store_capture_end(st, ctx.capture_id, &tot, status, why[0] ? why : NULL) < 0) {
+		if (rc == 0)
+			snprintf(why, sizeof why, "database write failed: %s", store_error(st));
 		rc = -1;
+	} else {
+		struct import_outcome io;
+		char ierr[256];
+		if (import_settle(&im, strcmp(status, "finished") == 0, o->force, &io, ierr, sizeof ierr) < 0) {
+			if (rc == 0)
+				snprintf(why, sizeof why, "%s", ierr);
+			rc = -1;
+		} else if (io.duplicate) {
+			/* stdin (no pre-check): the same content was imported already */
+			res->skipped = 1;
+			res->capture_id = io.duplicate_of;
+		}
+		res->replaced = io.replaced;
 	}
+	run_fini(&r);
+	source_close(&src); /* closes the import's FILE */
+	import_fini(&im);
 	res->packets = tot.packets;
 	res->bytes = tot.bytes;
-	res->sessions = tot.smtp_sessions;
-	{
+	/* what was committed, not what was handed to the writer */
+	if (!res->skipped) {
+		int64_t kept = store_capture_sessions(st, ctx.capture_id);
 		int64_t cut = store_capture_snaplen_sessions(st, ctx.capture_id);
+		res->sessions = kept > 0 ? (uint64_t)kept : 0;
 		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;
 	}
 	res->first_ts = tot.first_ts;
 	res->last_ts = tot.last_ts;
-	run_fini(&r);
-	source_close(&src);
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s", path, why);
 	return rc;

@@ -1,7 +1,9 @@
 /* \summary: the capture driver; see run.h. */
 #include "analyzer/capture/run.h"
+#include "analyzer/base/limits.h"
 #include "analyzer/base/runtime.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,12 +43,18 @@ int run_capture(struct run *r, char *err, size_t errlen)
 		return -1;
 	}
 	writer_init(&r->wr, r->st, r->q, r->capture_id);
+	r->wr.on_stored = r->on_stored;
+	r->wr.on_stored_ctx = r->ctx;
 	/* Pipelines one after the other, here: nDPI's set-up is not thread safe. */
-	for (i = 0; i < r->nsrc; i++)
+	for (i = 0; i < r->nsrc; i++) {
 		if (worker_init(&r->w[i], i, &r->src[i], r->flows, r->q, r->push_wait_ms, r->dump, &r->stop) < 0) {
 			snprintf(err, errlen, "worker %d: %s", i, r->w[i].err);
 			return -1;
 		}
+		r->w[i].tap = r->tap;
+	}
+	if (r->ready)
+		r->ready(r);
 	for (i = 0; i < r->nsrc; i++)
 		source_watch_stop(&r->src[i]);
 	/* SIGINT/SIGTERM go to the workers, not to this thread: a worker
@@ -69,9 +77,15 @@ int run_capture(struct run *r, char *err, size_t errlen)
 
 	r->t0 = rt_mono_s();
 	next_tick = r->t0 + r->tick_s;
-	while (!session_queue_finished(r->q)) {
+	while (!session_queue_finished(r->q) || writer_waiting(&r->wr)) {
 		writer_drain(&r->wr, RUN_TAKE_MS);
 		now = rt_mono_s();
+		if (writer_waiting(&r->wr) && stopping(r) && now - r->wr.busy_since > STORE_STOP_WAIT_S) {
+			char why[160];
+			snprintf(why, sizeof why, "the database stayed locked by another process for %d s after "
+				 "the stop; %" PRIu64 " sessions not stored", STORE_STOP_WAIT_S, r->wr.waiting);
+			writer_give_up(&r->wr, why);
+		}
 		if (!stopping(r) && r->duration > 0 && now - r->t0 >= r->duration)
 			run_stop(r, "--duration reached");
 		if (r->wr.failed && !stopping(r))
@@ -87,6 +101,7 @@ int run_capture(struct run *r, char *err, size_t errlen)
 		worker_join(&r->w[i]);
 	pthread_sigmask(SIG_SETMASK, &old, NULL); /* a signal held meanwhile arrives here */
 	writer_drain(&r->wr, 0);
+	writer_fini(&r->wr);
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].breaker >= 0) {
 			rt_remove_breaker(r->src[i].breaker);

@@ -22,6 +22,7 @@
 #include "analyzer/store/writer.h"
 
 struct live_dump;
+struct capture_tap;
 
 struct run {
 	/* in: set by the caller before run_capture() */
@@ -34,10 +35,15 @@ struct run {
 	int push_wait_ms;            /* a worker facing a full queue waits this long, then drops
 	                                (counted); -1 waits for ever (replay: never drops) */
 	struct live_dump *dump;      /* --write-pcap, or NULL */
+	struct capture_tap *tap;     /* -c COUNT / -w FILE, or NULL */
 	double duration;             /* stop after this many seconds; 0 = no limit */
 	double tick_s;               /* tick() period in seconds; 0 = never */
 	void (*tick)(struct run *r, double now);
-	void *ctx;                   /* the caller's, for tick() */
+	/* called once the workers' pipelines exist, before they start (may be NULL) */
+	void (*ready)(struct run *r);
+	/* called after each session is written (events); may be NULL */
+	void (*on_stored)(void *ctx, int64_t id, const struct session *s);
+	void *ctx;                   /* the caller's, for the three callbacks */
 	/* the run; read-only for the caller */
 	struct worker *w;            /* nsrc workers, owned */
 	struct session_queue *q;     /* owned */

@@ -1,5 +1,6 @@
 /* \summary: capture files and interfaces as libpcap handles; see source.h. */
 #include "analyzer/capture/source.h"
+#include "analyzer/capture/compressed.h"
 #include "analyzer/base/runtime.h"
 #include "analyzer/engine/decode.h"
 
@@ -53,54 +54,83 @@ static int check_linktype(pcap_t *p, const char *name, char *err, size_t errlen)
 	return -1;
 }
 
-int source_open_file(struct source *src, const char *path, char *err, size_t errlen)
+int source_check_file(const char *path, char *err, size_t errlen)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	int is_stdin = strcmp(path, "-") == 0;
-	int64_t size = -1;
-	FILE *fp;
+	struct stat sb;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if (stat(path, &sb) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a capture file", path);
+		return -1;
+	}
+	if (sb.st_size == 0) {
+		snprintf(err, errlen, "%s: empty file (0 bytes), not a capture", path);
+		return -1;
+	}
+	return 0;
+}
+
+int source_open_stream(struct source *src, const char *name, FILE *fp, int64_t size, const char *filter,
+		       char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "", why[256] = "";
+	int is_stdin = strcmp(name, "-") == 0; /* a pipe: no rewind, always the sniffing stream */
+	enum compression comp = COMP_NONE;
+	unsigned char magic[8];
+	size_t nm;
 	pcap_t *p;
 
 	memset(src, 0, sizeof *src);
 	src->breaker = -1;
-	if (!is_stdin) {
-		struct stat sb;
-		if (stat(path, &sb) < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* gzip, zstd, xz: decompressed on the way (a plain file is read as it
+	 * is; standard input always goes through the sniffing stream). */
+	nm = is_stdin ? 0 : fread(magic, 1, sizeof magic, fp);
+	if (is_stdin || compression_sniff(magic, nm) != COMP_NONE) {
+		FILE *z;
+		if (!is_stdin)
+			rewind(fp);
+		if (!(z = compressed_open(fp, &comp, why, sizeof why))) {
+			if (fp != stdin)
+				fclose(fp);
+			snprintf(err, errlen, "%s: %s", name, why);
 			return -1;
 		}
-		if (S_ISDIR(sb.st_mode)) {
-			snprintf(err, errlen, "%s: is a directory, not a capture file", path);
-			return -1;
-		}
-		if (sb.st_size == 0) {
-			snprintf(err, errlen, "%s: empty file (0 bytes), not a capture", path);
-			return -1;
-		}
-		if (S_ISREG(sb.st_mode))
-			size = sb.st_size;
+		fp = z;
+	} else {
+		/* libpcap reads through stdio: 1 MiB reads instead of 4 KiB ones */
+		rewind(fp);
+		setvbuf(fp, NULL, _IOFBF, 1 << 20);
 	}
-	/* libpcap reads through stdio: give it 1 MiB reads instead of 4 KiB ones
-	 * (the buffer must be set before the first read). pcap_close() closes fp. */
-	fp = is_stdin ? stdin : fopen(path, "rb");
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	setvbuf(fp, NULL, _IOFBF, 1 << 20);
 	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p) {
-		if (fp != stdin)
-			fclose(fp);
-		snprintf(err, errlen, "%s: not a readable pcap or pcapng file: %s", path, perr);
+		fclose(fp); /* stdin too: this was its only use */
+		snprintf(err, errlen, "%s: not a readable pcap or pcapng file%s%s%s: %s", name,
+			 comp != COMP_NONE ? " after " : "", comp != COMP_NONE ? compression_name(comp) : "",
+			 comp != COMP_NONE ? " decompression" : " (gzip, zstd and xz compressed captures are read "
+			 "directly; other formats: convert with editcap)", perr);
 		return -1;
 	}
-	if (check_linktype(p, path, err, errlen) < 0) {
+	if (filter) {
+		struct bpf_program bpf;
+		if (pcap_compile(p, &bpf, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(p, &bpf) < 0) {
+			snprintf(err, errlen, "%s: filter '%s': %s", name, filter, pcap_geterr(p));
+			pcap_close(p);
+			return -1;
+		}
+		pcap_freecode(&bpf);
+	}
+	if (check_linktype(p, name, err, errlen) < 0) {
 		pcap_close(p);
 		return -1;
 	}
-	source_init(src, p, path, 1);
+	source_init(src, p, name, 1);
 	src->size = size;
+	src->compressed = comp != COMP_NONE;
 	return 0;
 }
 
@@ -122,7 +152,7 @@ int source_open_iface(struct source *src, const struct iface_config *c, int firs
 	pcap_set_snaplen(p, c->snaplen);
 	pcap_set_promisc(p, c->promisc);
 	pcap_set_timeout(p, IFACE_BLOCK_TIMEOUT_MS);
-	pcap_set_buffer_size(p, c->buffer_mib << 20);
+	pcap_set_buffer_size(p, c->buffer_kib << 10);
 	pcap_set_immediate_mode(p, 0); /* immediate mode would force TPACKET_V2 */
 	/* Nanoseconds where the platform has them; else microseconds. */
 	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);

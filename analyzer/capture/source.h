@@ -23,6 +23,7 @@ struct source {
 	int dlt;                   /* link type */
 	int nano;                  /* timestamps in nanoseconds (else microseconds) */
 	int64_t size;              /* file bytes, -1 when unknown (stdin, interfaces) */
+	int compressed;            /* a file read through gzip, zstd or xz (no byte offsets) */
 	int breaker;               /* runtime.h breaker slot while registered, else -1 */
 };
 
@@ -31,13 +32,24 @@ struct iface_config {
 	const char *iface;         /* "any" = all */
 	const char *filter;        /* BPF, or NULL */
 	int snaplen;
-	int buffer_mib;            /* kernel buffer per handle */
+	int buffer_kib;            /* kernel buffer per handle, KiB (as tcpdump -B) */
 	int promisc;
 	int quiet;                 /* no warning lines */
 };
 
-/* Opens a capture file for reading.  0, or -1 with err set. */
-int source_open_file(struct source *src, const char *path, char *err, size_t errlen);
+/* What is checked of a capture file before it is read: it exists, is no
+ * directory and is not empty.  "-" (standard input) passes.  0, or -1 with
+ * err set. */
+int source_check_file(const char *path, char *err, size_t errlen);
+
+/* Opens the capture read from fp (name for messages; "-" for standard
+ * input): gzip, zstd and xz are decompressed on the way, then libpcap reads
+ * it (pcap or pcapng, micro- or nanoseconds), filter (BPF, or NULL) is
+ * applied and the link type checked.  fp is the source's from now on
+ * (source_close() closes it), and is closed on an error too.  size is the
+ * file's size for progress (-1 unknown).  0, or -1 with err set. */
+int source_open_stream(struct source *src, const char *name, FILE *fp, int64_t size, const char *filter,
+		       char *err, size_t errlen);
 
 /* Opens, activates and filters a handle on c->iface; joins PACKET_FANOUT
  * group fanout_id when fanout_id >= 0; warnings are printed when first.

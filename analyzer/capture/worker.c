@@ -2,6 +2,7 @@
 #include "analyzer/capture/worker.h"
 #include "analyzer/base/runtime.h"
 #include "analyzer/capture/live_dump.h"
+#include "analyzer/capture/tap.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -45,7 +46,7 @@ static void publish(struct worker *w)
 	__atomic_store_n(&w->pub.bytes, w->pl.bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub.first_ts, w->pl.first_ts, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub.last_ts, w->pl.last_ts, __ATOMIC_RELAXED);
-	if (w->src->is_file && pcap_file(w->src->p))
+	if (w->src->is_file && !w->src->compressed && pcap_file(w->src->p))
 		__atomic_store_n(&w->pub.file_offset, (int64_t)ftell(pcap_file(w->src->p)), __ATOMIC_RELAXED);
 }
 
@@ -75,7 +76,16 @@ void worker_read(const struct worker *w, struct worker_pub *o)
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct worker *w = (struct worker *)user;
-	const struct pkt *p = pipeline_frame(&w->pl, source_ts_us(w->src, h), bytes, h->caplen, h->len);
+	enum tap_verdict v = w->tap ? capture_tap_frame(w->tap, h, bytes) : TAP_TAKE;
+	const struct pkt *p;
+
+	if (v != TAP_TAKE) { /* -c COUNT reached: every worker stops */
+		__atomic_store_n(w->stop, 1, __ATOMIC_RELAXED);
+		pcap_breakloop(w->src->p);
+		if (v == TAP_DROP)
+			return;
+	}
+	p = pipeline_frame(&w->pl, source_ts_us(w->src, h), bytes, h->caplen, h->len);
 
 	if (w->dump && p) /* --write-pcap keeps the frames of SMTP ports */
 		live_dump_frame(w->dump, h, bytes, p->sport, p->dport);
@@ -95,9 +105,13 @@ static void read_file(struct worker *w)
 		if (n == PCAP_ERROR_BREAK || (n < 0 && stopping(w)))
 			continue; /* pcap_breakloop, or a read cut by the signal: the stop flag says to leave */
 		if (n < 0) {
-			long off = pcap_file(p) ? ftell(pcap_file(p)) : -1;
-			snprintf(w->err, sizeof w->err, "corrupt or truncated capture at byte offset %ld, after %"
-				 PRIu64 " packets: %s", off, w->pl.packets, pcap_geterr(p));
+			long off = pcap_file(p) && !w->src->compressed ? ftell(pcap_file(p)) : -1;
+			char at[64] = "";
+			if (off >= 0)
+				snprintf(at, sizeof at, " at byte offset %ld", off);
+			snprintf(w->err, sizeof w->err, "corrupt or truncated capture%s%s, after %" PRIu64
+				 " packets: %s", at, w->src->compressed ? " (of the decompressed stream)" : "",
+				 w->pl.packets, pcap_geterr(p));
 			fail(w);
 			break;
 		}

@@ -40,6 +40,7 @@ struct worker {
 	struct session_queue *q;    /* borrowed, shared */
 	int push_wait_ms;           /* how long a full queue is waited for (-1: for ever, never drop) */
 	struct live_dump *dump;     /* borrowed, shared, NULL without --write-pcap */
+	struct capture_tap *tap;    /* borrowed, shared, NULL without -c / -w */
 	int *stop;                  /* borrowed: the run's stop flag (atomic); the worker sets it on failure */
 	pthread_t thread;
 	int started;

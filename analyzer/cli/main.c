@@ -6,14 +6,19 @@
  *
  * Exit codes (README "Exit status"): 0 ok, 1 runtime error (bad capture,
  * database refused, I/O; for replay: a file failed), 2 usage error (unknown
- * command or option, missing argument), 130 stopped by SIGINT/SIGTERM. */
+ * command or option, missing argument), 3 `findings --fail-on` matched
+ * (analyzer/cli/cmd_findings.c), 130 stopped by SIGINT/SIGTERM. */
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/cliopt.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/numparse.h"
 #include "analyzer/base/runtime.h"
 #include "analyzer/capture/live.h"
+#include "analyzer/cli/cmd_findings.h"
+#include "analyzer/output/outputs.h"
 #include "analyzer/store/merge.h"
+#include "analyzer/store/prune.h"
+#include "analyzer/base/timefmt.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
 #include "reports/export.h"
@@ -61,6 +66,7 @@ static void main_help(FILE *f)
 		"  report             write the report (html, text, json)\n"
 		"  export             dump a table as JSON lines or CSV\n"
 		"  merge OUT IN...    combine sensors' databases\n"
+		"  prune --older-than AGE  delete old sessions (keeps server summaries, findings)\n"
 		"\n"
 		"Options for every command: --db PATH (default ./" DEFAULT_DB "), -h/--help;\n"
 		"options go anywhere among the arguments, and '--' ends them.\n"
@@ -68,7 +74,7 @@ static void main_help(FILE *f)
 		"  %s COMMAND --help   options of one command\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime error (for replay: a file failed), 2 usage error,\n"
-		"130 stopped by SIGINT or SIGTERM.\n",
+		"3 findings --fail-on matched, 130 stopped by SIGINT or SIGTERM.\n",
 		prog, prog, prog);
 }
 
@@ -115,21 +121,26 @@ static void replay_help(FILE *f)
 {
 	fprintf(f,
 		"usage: %s replay [OPTIONS] FILE...\n"
+		"       %s replay [OPTIONS] -r FILE [-r FILE]...\n"
 		"\n"
 		"Reads pcap and pcapng captures (micro- or nanosecond; '-' = standard input),\n"
+		"also compressed with gzip, zstd or xz (.gz, .zst, .xz: read directly),\n"
 		"finds every SMTP session on any port, stores it, then recomputes the findings.\n"
 		"A file already imported (same size and content fingerprint) is skipped.\n"
 		"\n"
 		"  --db PATH                 database (default ./" DEFAULT_DB ")\n"
+		"  -r, --read FILE           a capture to read (as tcpdump -r); may be repeated\n"
+		"      --filter EXPR         BPF filter (tcpdump syntax), e.g. 'tcp port 25'\n"
 		"  -q, --quiet               no progress line and no summary\n"
-		"  -f, --force               import a file again even if already imported\n"
+		"      --force               import a file again even if already imported\n"
 		"      --no-analyze          do not recompute the findings at the end\n"
 		"      --max-flows N         flows tracked at once (default %u; oldest idle evicted)\n"
 		"      --timeout-established S  idle timeout of established flows (default %llu)\n"
 		"      --timeout-half S      idle timeout of half-open/closed flows (default %llu)\n"
 		"  -h, --help                this help\n",
-		prog, FLOW_TABLE_DEFAULT, (unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
+		prog, prog, FLOW_TABLE_DEFAULT, (unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
 		(unsigned long long)(FLOW_TIMEOUT_HALF_US / 1000000));
+	outputs_help(f, 0);
 }
 
 struct replay_tally {
@@ -196,30 +207,48 @@ static int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, 0, 'd' },
 		{ "quiet", no_argument, 0, 'q' },
-		{ "force", no_argument, 0, 'f' },
+		{ "force", no_argument, 0, 'F' },
+		{ "read", required_argument, 0, 'r' },
+		{ "filter", required_argument, 0, 'X' },
 		{ "no-analyze", no_argument, 0, 'A' },
 		{ "max-flows", required_argument, 0, 'M' },
 		{ "timeout-established", required_argument, 0, 'E' },
 		{ "timeout-half", required_argument, 0, 'H' },
 		{ "help", no_argument, 0, 'h' },
+		OUTPUTS_LONG_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
 	const char *db = DEFAULT_DB;
 	struct replay_opts o;
+	struct outputs_config oc;
+	struct outputs out;
 	struct replay_tally t;
+	char oerr[512];
+	char **files;
+	int nfiles = 0, k;
 	int c, i, rc = 0, analyze = 1;
 	uint64_t v;
 	struct store *st;
 	struct timespec t0, t1;
 
 	memset(&o, 0, sizeof o);
+	memset(&oc, 0, sizeof oc);
+	memset(&out, 0, sizeof out);
 	memset(&t, 0, sizeof t);
 	flow_config_default(&o.flows);
-	while ((c = getopt_long(argc, argv, ":d:qfh", opts, NULL)) != -1) {
+	if (!(files = calloc((size_t)argc + 1, sizeof *files)))
+		return 1;
+	while ((c = getopt_long(argc, argv, ":d:qr:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'q': o.quiet = 1; break;
-		case 'f': o.force = 1; break;
+		case 'F': o.force = 1; break;
+		case 'r': files[nfiles++] = optarg; break;
+		case 'X': o.filter = optarg; break;
+		case 'f':
+			free(files);
+			return usage_error("replay", "%s", "-f is not an option of replay: --force imports a file "
+					   "again, --filter EXPR sets a BPF filter");
 		case 'A': analyze = 0; break;
 		case 'M':
 			if (num_parse_u64(optarg, 1, UINT32_MAX, &v) < 0)
@@ -236,20 +265,55 @@ static int cmd_replay(int argc, char **argv)
 			else
 				o.flows.timeout_half_us = v * 1000000;
 			break;
-		case 'h': replay_help(stdout); return 0;
-		default: return cli_bad_option("replay", c, argv);
+		case 'h': free(files); replay_help(stdout); return 0;
+		default:
+			if ((k = outputs_opt(c, optarg, &oc, oerr, sizeof oerr)) < 0) {
+				free(files);
+				return usage_error("replay", "%s", oerr);
+			}
+			if (k == 0) {
+				free(files);
+				return cli_bad_option("replay", c, argv);
+			}
 		}
 	}
-	if (optind >= argc)
-		return usage_error("replay", "%s", "no capture file given");
-	if (!(st = open_store("replay", db, STORE_WRITE)))
+	for (i = optind; i < argc; i++)
+		files[nfiles++] = argv[i];
+	if (nfiles == 0) {
+		free(files);
+		return usage_error("replay", "%s", "no capture file given (FILE... or -r FILE)");
+	}
+	if (o.filter) { /* a filter libpcap rejects is a usage error, before anything is opened */
+		pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+		struct bpf_program bpf;
+		if (dead && pcap_compile(dead, &bpf, o.filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			snprintf(oerr, sizeof oerr, "bad filter '%s': %s", o.filter, pcap_geterr(dead));
+			pcap_close(dead);
+			free(files);
+			return usage_error("replay", "%s", oerr);
+		}
+		if (dead) {
+			pcap_freecode(&bpf);
+			pcap_close(dead);
+		}
+	}
+	if (!(st = open_store("replay", db, STORE_WRITE))) {
+		free(files);
 		return 1;
+	}
+	if (outputs_open(&out, &oc, nfiles == 1 ? files[0] : "replay", oerr, sizeof oerr) < 0) {
+		fprintf(stderr, "%s replay: %s\n", prog, oerr);
+		store_close(st);
+		free(files);
+		return 1;
+	}
+	o.out = &out;
 	rt_install_signals();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = optind; i < argc && !rt_stopping(); i++) {
+	for (i = 0; i < nfiles && !rt_stopping(); i++) {
 		char err[1024];
 		struct replay_result res;
-		if (capture_replay(st, argv[i], &o, &res, err, sizeof err) < 0) {
+		if (capture_replay(st, files[i], &o, &res, err, sizeof err) < 0) {
 			fprintf(stderr, "%s replay: %s\n", prog, err);
 			t.failed++;
 			rc = 1;
@@ -257,7 +321,7 @@ static int cmd_replay(int argc, char **argv)
 			if (!o.quiet)
 				fprintf(stderr, "%s replay: %s: already imported as capture %" PRId64
 					" (same content); nothing added (--force imports it again)\n",
-					prog, argv[i], res.capture_id);
+					prog, files[i], res.capture_id);
 			t.skipped++;
 		} else if (!res.interrupted) {
 			t.imported++;
@@ -272,13 +336,36 @@ static int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "%s replay: interrupted: the sessions read so far are stored, the capture "
 			"is marked interrupted; replaying the file again replaces it\n", prog);
 	}
-	if (analyze && run_analyze(st, o.quiet) < 0)
-		rc = 1;
+	{
+		struct timespec a0, a1;
+		clock_gettime(CLOCK_MONOTONIC, &a0);
+		if (analyze && run_analyze(st, o.quiet) < 0)
+			rc = 1;
+		clock_gettime(CLOCK_MONOTONIC, &a1);
+		if (analyze)
+			outputs_analyzed(&out, store_db(st), (double)(a1.tv_sec - a0.tv_sec) +
+					 (a1.tv_nsec - a0.tv_nsec) / 1e9);
+	}
+	{
+		struct capture_totals tot;
+		struct outputs_tick ot;
+		memset(&tot, 0, sizeof tot);
+		memset(&ot, 0, sizeof ot);
+		tot.packets = t.packets;
+		tot.bytes = t.bytes;
+		tot.smtp_sessions = t.sessions;
+		ot.t = &tot;
+		outputs_tick(&out, &ot);
+		outputs_close(&out);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!o.quiet)
 		print_summary(st, &t, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	warn_snaplen(&t);
+	/* The .db alone is complete: nothing left in the -wal. */
+	sqlite3_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	store_close(st);
+	free(files);
 	if (t.interrupted)
 		return EXIT_INTERRUPTED;
 	return rc;
@@ -321,6 +408,10 @@ static int write_output(const char *cmd, const char *db, const char *out_path, i
 	FILE *out = stdout;
 	int rc = 0;
 
+	/* HTML on a terminal is a screenful of markup, never what was meant. */
+	if (!findings && format == REPORT_HTML && (!out_path || !strcmp(out_path, "-")) && isatty(STDOUT_FILENO))
+		return usage_error(cmd, "%s", "not writing HTML to a terminal: it would go to standard output. Give "
+				   "-o report.html to write the file, redirect (> report.html), or use --format text");
 	if (!(st = open_store(cmd, db, STORE_READ)))
 		return 1;
 	if (out_path && strcmp(out_path, "-") != 0 && !(out = fopen(out_path, "w"))) {
@@ -396,7 +487,7 @@ static int cmd_export(int argc, char **argv)
 	};
 	const char *db = DEFAULT_DB, *table = NULL, *format = "jsonl", *out_path = NULL;
 	double since = -1;
-	char err[512], *end;
+	char err[512];
 	struct store *st;
 	FILE *out = stdout;
 	int c, rc = 0;
@@ -407,22 +498,27 @@ static int cmd_export(int argc, char **argv)
 		case 't': table = optarg; break;
 		case 'o': out_path = optarg; break;
 		case 'F':
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv"))
-				return usage_error("export", "--format is jsonl or csv, not '%s'", optarg);
+			if (strcmp(optarg, "jsonl") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
+				return usage_error("export", "--format is jsonl, json or csv, not '%s'", optarg);
 			format = optarg;
 			break;
 		case 's':
-			errno = 0;
-			since = strtod(optarg, &end);
-			if (errno || *end || since < 0)
-				return usage_error("export", "--since wants Unix seconds, not '%s'", optarg);
+			if (timefmt_parse_time(optarg, &since) < 0)
+				return usage_error("export", "--since wants an ISO 8601 time (2026-12-01, "
+						   "2026-12-01T08:00:00Z, 2026-12-01 10:00+02:00) or Unix seconds, not '%s'",
+						   optarg);
 			break;
 		case 'h':
-			printf("usage: %s export --table NAME [--format jsonl|csv] [--since TS] [--db PATH] [-o FILE]\n\n"
-			       "Dumps one table or view, one JSON object a line (for log pipelines) or CSV.\n"
+			printf("usage: %s export --table NAME [--format jsonl|json|csv] [--since TIME] [--db PATH] [-o FILE]\n\n"
+			       "Dumps one table or view: JSON lines (one object a line, for log pipelines),\n"
+			       "JSON (one array) or CSV.\n"
 			       "Tables: sessions extensions commands replies mails recipients dsn_recipients\n"
-			       "anomalies findings captures capture_stats servers.  --since keeps rows at or\n"
-			       "after a Unix time.\n", prog);
+			       "anomalies findings captures capture_stats capture_counters servers, and every\n"
+			       "other table or view of the database (server_history, findings_history,\n"
+			       "server_totals, prunes, ehlo_profiles, ...).\n"
+			       "  --since TIME   rows at or after TIME: ISO 8601 (UTC unless a zone is given)\n"
+			       "                 or Unix seconds; sessions and their rows by the session's\n"
+			       "                 END (last_ts), so long sessions are not missed\n", prog);
 			return 0;
 		default: return cli_bad_option("export", c, argv);
 		}
@@ -523,6 +619,89 @@ static int cmd_merge(int argc, char **argv)
 	return rc;
 }
 
+/* ---- prune (retention) ------------------------------------------------------ */
+
+static void prune_help(FILE *f)
+{
+	fprintf(f,
+		"usage: %s prune --older-than AGE [--db PATH] [--batch N] [--no-analyze] [-q]\n"
+		"\n"
+		"Deletes the sessions that ended more than AGE ago (90s, 12h, 30d, 2w; a bare\n"
+		"number is days), with their transcript, mails, recipients and anomalies, and\n"
+		"the statistics samples as old.  Before it, the findings are copied into\n"
+		"findings_history; what each deleted session contributed to its server is\n"
+		"added to server_history (per server and day; the server_totals view adds both).\n"
+		"Works in small transactions, so a capture writing to the same database goes\n"
+		"on meanwhile; sessions stored while it runs are left alone.  Then the\n"
+		"findings are recomputed from what remains.\n"
+		"\n"
+		"  --older-than AGE          required\n"
+		"  --db PATH                 database (default ./" DEFAULT_DB ")\n"
+		"  --batch N                 sessions per transaction (default %d)\n"
+		"  --no-analyze              do not recompute the findings afterwards\n"
+		"  -q, --quiet               no summary line\n"
+		"  -h, --help                this help\n", prog, PRUNE_BATCH_SESSIONS);
+}
+
+static int cmd_prune(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, 0, 'd' }, { "older-than", required_argument, 0, 'o' },
+		{ "batch", required_argument, 0, 'b' }, { "no-analyze", no_argument, 0, 'A' },
+		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	const char *db = DEFAULT_DB;
+	struct prune_opts po;
+	struct prune_result res;
+	struct store *st;
+	double age = -1;
+	uint64_t v;
+	char err[512], iso[TIMEFMT_ISO_LEN];
+	int c, rc = 0, analyze = 1, quiet = 0;
+
+	memset(&po, 0, sizeof po);
+	po.pause_ms = -1;
+	while ((c = getopt_long(argc, argv, ":d:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'A': analyze = 0; break;
+		case 'o':
+			if (timefmt_parse_duration(optarg, 86400, &age) < 0 || age <= 0)
+				return usage_error("prune", "--older-than wants an age such as 30d, 12h or 90s, not '%s'",
+						   optarg);
+			break;
+		case 'b':
+			if (num_parse_u64(optarg, 1, 1000000, &v) < 0)
+				return usage_error("prune", "--batch wants 1 to 1000000, not '%s'", optarg);
+			po.batch = (int)v;
+			break;
+		case 'h': prune_help(stdout); return 0;
+		default: return cli_bad_option("prune", c, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("prune", "unexpected argument '%s'", argv[optind]);
+	if (age < 0)
+		return usage_error("prune", "%s", "--older-than AGE is required (for example 30d)");
+	if (must_exist("prune", db) || !(st = open_store("prune", db, STORE_WRITE)))
+		return 1;
+	po.cutoff = (double)time(NULL) - age;
+	if (prune_run(store_db(st), &po, &res, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		rc = 1;
+	} else if (!quiet) {
+		fprintf(stderr, "%s: %" PRIu64 " sessions that ended before %s deleted in %" PRIu64
+			" batches, %" PRIu64 " statistics samples; %" PRIu64 " findings kept in findings_history\n",
+			prog, res.sessions, timefmt_iso8601_us((uint64_t)(po.cutoff * 1e6), iso, sizeof iso),
+			res.batches, res.stats_rows, res.findings_kept);
+	}
+	if (analyze && run_analyze(st, quiet) < 0)
+		rc = 1;
+	store_close(st);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -562,13 +741,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc, argv);
 	if (!strcmp(cmd, "findings"))
-		return cmd_output(argc, argv, 1);
+		return cmd_findings(argc, argv);
 	if (!strcmp(cmd, "report"))
 		return cmd_output(argc, argv, 0);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "merge"))
 		return cmd_merge(argc, argv);
+	if (!strcmp(cmd, "prune"))
+		return cmd_prune(argc, argv);
 	if (cmd[0] == '-')
 		return usage_error(NULL, "unknown option '%s' (the command comes first: %s COMMAND [OPTIONS])",
 				   cmd, prog);

@@ -1,18 +1,18 @@
 /* \summary: analysis off the ingest path: a thread with its own connection
  * to the database that refreshes the findings every interval while live
- * capture writes sessions through another connection.
+ * capture writes sessions through another connection, so ingest never
+ * waits for an analysis.
  *
- * The writer must never wait for an analysis.  So the analysis reads one
- * snapshot (a read transaction: WAL readers do not block the writer) and
- * writes only TEMP copies of the tables it produces (ANALYSIS_OUTPUTS,
- * shadowing the main ones by name on this connection); then one short
- * write transaction replaces the main tables' rows with the copies.  The
- * writer waits at most for that copy (findings are a few rows per server),
- * never for the queries.
- *
- * The analysis itself is a function handed in (analyze_run() from
+ * The analysis is a function handed in (analyze_run() from
  * reports/analyze.h, given by the CLI), so storage does not depend on the
- * reports. */
+ * reports.  Called on a connection in autocommit mode, analyze_run()
+ * computes on a read snapshot into a TEMP copy of the findings and swaps
+ * them in with one short write transaction: the writer waits at most for
+ * that swap, never for the queries.  The connection is opened with SQLite
+ * directly, not store_open(): its header check open()s and close()s the
+ * file, and closing any descriptor of a file drops every POSIX lock this
+ * process holds on it, the writer's included (a reader in another process
+ * would then take the WAL for its own and delete it). */
 #ifndef SMTPSCOPE_ANALYSIS_THREAD_H
 #define SMTPSCOPE_ANALYSIS_THREAD_H
 
@@ -20,9 +20,6 @@
 #include <stdint.h>
 
 struct sqlite3;
-
-/* The tables an analysis writes (NULL-terminated list, in analysis_thread.c). */
-extern const char *const analysis_outputs[];
 
 /* An analysis over db: 0, or -1 with err set. */
 typedef int (*analysis_fn)(struct sqlite3 *db, char *err, size_t errlen);
@@ -38,8 +35,9 @@ struct analysis_thread *analysis_thread_start(const char *path, analysis_fn fn, 
  * connection.  NULL is a no-op.  Returns the number of analyses that ran. */
 uint64_t analysis_thread_stop(struct analysis_thread *a);
 
-/* One analysis as the thread runs it, on db (a connection nobody else
- * uses meanwhile): snapshot, temp copies, short publish.  0 or -1. */
-int analysis_run_shadowed(struct sqlite3 *db, analysis_fn fn, char *err, size_t errlen);
+/* 1 when an analysis finished since the last call (its duration in *secs):
+ * the writer's thread then reads the published findings for its events.
+ * NULL is never done. */
+int analysis_thread_poll(struct analysis_thread *a, double *secs);
 
 #endif

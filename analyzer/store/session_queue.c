@@ -157,5 +157,6 @@ void session_queue_get_stats(struct session_queue *q, struct session_queue_stats
 {
 	pthread_mutex_lock(&q->mu);
 	*out = q->st;
+	out->depth = q->n;
 	pthread_mutex_unlock(&q->mu);
 }

@@ -20,6 +20,7 @@ struct session_queue_stats {
 	uint64_t dropped;           /* sessions lost: the queue stayed full for the whole wait */
 	uint64_t full_waits;        /* pushes that found the queue full and had to wait */
 	size_t peak;                /* most sessions queued at once */
+	size_t depth;               /* sessions queued now */
 };
 
 /* cap sessions at most; the writer stops once producers have called

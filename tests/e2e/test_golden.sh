@@ -36,7 +36,7 @@ while IFS='	' read -r name input opts; do
 	db="$work/$name.db"
 	got="$work/$name.jsonl"
 	# shellcheck disable=SC2086
-	"$BIN" replay -q --db "$db" $opts "$path" > "$work/$name.log" 2>&1
+	SOURCE_DATE_EPOCH=1000000000 "$BIN" replay -q --db "$db" $opts "$path" > "$work/$name.log" 2>&1
 	echo "{\"exit\":$?}" > "$got"
 	if [ -f "$db" ]; then
 		"$GOLDEN" "$db" >> "$got" 2>> "$work/$name.log" || echo '{"golden":"failed"}' >> "$got"

@@ -5,8 +5,11 @@
  *
  * What a replay cannot reproduce is blanked first, in the database given
  * (a scratch copy): the wall-clock times of captures (started, finished)
- * and capture_stats (ts) become 0, and captures.source keeps its file name
- * only (the fixtures' folder differs from one checkout to the next).
+ * and capture_stats (ts) become 0, captures.source keeps its file name
+ * only (the fixtures' folder differs from one checkout to the next) and
+ * captures.owner (host and pid) becomes 'owner'.  The analysis' own clock
+ * (findings first_seen/last_seen, analyses.ts) is made reproducible by the
+ * caller with SOURCE_DATE_EPOCH.
  *
  *   golden SCRATCH.db > NAME.jsonl */
 #include <sqlite3.h>
@@ -16,7 +19,8 @@
 
 static const char NORMALISE[] =
 	"UPDATE captures SET started = 0, finished = CASE WHEN finished IS NULL THEN NULL ELSE 0 END,"
-	" source = replace(source, rtrim(source, replace(source, '/', '')), '');"
+	" source = replace(source, rtrim(source, replace(source, '/', '')), ''),"
+	" owner = CASE WHEN owner IS NULL THEN NULL ELSE 'owner' END;"
 	"UPDATE capture_stats SET ts = 0;";
 
 int main(int argc, char **argv)

@@ -2195,7 +2195,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mkpcap OUTDIR                    write every fixture into OUTDIR\n"
 		"       mkpcap --bench N OUT.pcap        N SMTP sessions (40 KB bodies) + N HTTP flows\n"
-		"       mkpcap --open-flows N OUT.pcap   N TCP connections left open after the banner\n");
+		"       mkpcap --open-flows N OUT.pcap   N TCP connections left open after the banner\n"
+		"       mkpcap --small N OUT.pcap        N short SMTP sessions (1 KB bodies), 200 servers\n");
 	exit(2);
 }
 
@@ -2319,10 +2320,65 @@ static void fx_mimedepth(void)
 	gen_close(g);
 }
 
+/* mkpcap --small N OUT.pcap: N short SMTP sessions (1 KB bodies) to 200
+ * servers, one in 20 of them an Exchange 2000 with a non-FQDN banner, so
+ * that findings exist: the fault-injection test replays it, kills the
+ * replay at several points and compares with a clean run. */
+static const struct mta sm_mx = { MTA_POSTFIX, "mx.small.example", postfix_plain_exts, NULL };
+static const struct mta sm_ex = { MTA_EXCH2000, "exsmall", exch2000_exts, NULL };
+
+static void small(const char *path, unsigned long n)
+{
+	static const char *const rcpt[] = { "user@small.example", NULL };
+	struct gen *g = &G;
+	unsigned long i;
+
+	gen_open_path(g, path, OUT_PCAP_US, ENC_ETH, SNAP_DEFAULT);
+	g->rng = seed_of("small");
+	for (i = 0; i < n; i++) {
+		uint32_t cli = 0x0A200001u + (uint32_t)i;
+		unsigned sidx = (unsigned)(1 + i % 200);
+		uint32_t srv = 0xC0000200u | sidx;
+		uint16_t cport = (uint16_t)(1024 + i % 60000);
+		struct conv c;
+
+		conv_init_v4(&c, g, cli, cport, srv, 25);
+		c.think_lo[C] = 100 * US;
+		c.think_hi[C] = 1 * MS;
+		smtp_session(&c, sidx % 20 == 0 ? &sm_ex : &sm_mx, "client.small.example", "sender@small.example",
+			     rcpt, "sender@small.example", "user@small.example", "Small", 1024, NULL, TX_SIZE);
+		gen_wait(g, 1 * MS);
+	}
+	gen_close(g);
+}
+
+/* Spreadsheet formulas from the wire: a banner, an EHLO argument and a
+ * MAIL FROM that a CSV export must neutralise. */
+static void fx_formula(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "formula.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.70", 42301, "192.0.2.75", 25);
+	conv_open(&c);
+	say(&c, S, "220 =HYPERLINK(\"http://evil.example/\",\"x\") ESMTP\r\n");
+	say(&c, C, "EHLO @SUM(1+1)\r\n");
+	say(&c, S, "250-+cmd|' /C calc'!A0\r\n250 8BITMIME\r\n");
+	say(&c, C, "QUIT\r\n");
+	say(&c, S, "221 -2+3 bye\r\n");
+	conv_close(&c, S);
+	gen_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--bench") == 0) {
 		bench(argv[3], parse_count(argv[2]));
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "--small") == 0) {
+		small(argv[3], parse_count(argv[2]));
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "--open-flows") == 0) {
@@ -2357,5 +2413,6 @@ int main(int argc, char **argv)
 	fx_privacy_auth();  /* issue 14 */
 	fx_ctlbyte();       /* issue 14 */
 	fx_mimedepth();     /* issue 14 */
+	fx_formula();       /* issue 14 */
 	return 0;
 }
