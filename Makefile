@@ -241,4 +241,4 @@ deb: $(BIN) $(MAN_PAGES)
 clean:
 	rm -rf build
 
--include $(shell find $(B) build/fuzz -name '*.d' 2>/dev/null)
+-include $(shell find $(B) build/fuzz -name '*.d' -type f 2>/dev/null)

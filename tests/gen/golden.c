@@ -1,5 +1,5 @@
 /* \summary: writes the golden export of a database: every exportable table
- * (export_tables, reports/export.h) in that order, each as a line
+ * (export_table_at(), reports/export.h) in that order, each as a line
  * {"table":"NAME"} followed by its rows as JSON lines, exactly as
  * `smtpscope export --format jsonl` writes them.
  *
@@ -27,7 +27,9 @@ int main(int argc, char **argv)
 {
 	sqlite3 *db = NULL;
 	char err[512], *msg = NULL;
-	int i, rc = 0;
+	const char *name;
+	size_t i;
+	int rc = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: golden SCRATCH.db > NAME.jsonl\n");
@@ -40,11 +42,11 @@ int main(int argc, char **argv)
 		sqlite3_close(db);
 		return 1;
 	}
-	for (i = 0; export_tables[i]; i++) {
-		printf("{\"table\":\"%s\"}\n", export_tables[i]);
+	for (i = 0; (name = export_table_at(i)) != NULL; i++) {
+		printf("{\"table\":\"%s\"}\n", name);
 		fflush(stdout);
-		if (export_table(db, export_tables[i], "jsonl", -1, stdout, err, sizeof err) < 0) {
-			fprintf(stderr, "golden: %s: %s\n", export_tables[i], err);
+		if (export_table(db, name, "jsonl", -1, stdout, err, sizeof err) < 0) {
+			fprintf(stderr, "golden: %s: %s\n", name, err);
 			rc = 1;
 		}
 	}
