@@ -201,9 +201,11 @@ static void stats_tick(struct run *run, double now)
 	}
 	live_dump_flush(run->dump);
 	capture_tap_flush(run->tap);
-	for (i = 0; i < run->nsrc; i++)
-		if (run->w[i].pl_ok)
-			flows += __atomic_load_n(&flow_get_stats(run->w[i].pl.flows)->active, __ATOMIC_RELAXED);
+	for (i = 0; i < run->nsrc; i++) { /* what each worker published: its table is its own */
+		struct worker_pub wp;
+		worker_read(&run->w[i], &wp);
+		flows += wp.flows_active;
+	}
 	memset(&ot, 0, sizeof ot);
 	ot.t = &t;
 	ot.sessions_lost = qs.dropped;

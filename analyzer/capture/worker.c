@@ -46,6 +46,7 @@ static void publish(struct worker *w)
 	__atomic_store_n(&w->pub.bytes, w->pl.bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub.first_ts, w->pl.first_ts, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub.last_ts, w->pl.last_ts, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->pub.flows_active, flow_get_stats(w->pl.flows)->active, __ATOMIC_RELAXED);
 	if (w->src->is_file && !w->src->compressed && pcap_file(w->src->p))
 		__atomic_store_n(&w->pub.file_offset, (int64_t)ftell(pcap_file(w->src->p)), __ATOMIC_RELAXED);
 }
@@ -71,6 +72,7 @@ void worker_read(const struct worker *w, struct worker_pub *o)
 	o->ps_drop = __atomic_load_n(&w->pub.ps_drop, __ATOMIC_RELAXED);
 	o->ps_ifdrop = __atomic_load_n(&w->pub.ps_ifdrop, __ATOMIC_RELAXED);
 	o->file_offset = __atomic_load_n(&w->pub.file_offset, __ATOMIC_RELAXED);
+	o->flows_active = __atomic_load_n(&w->pub.flows_active, __ATOMIC_RELAXED);
 }
 
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)

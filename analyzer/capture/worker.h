@@ -30,6 +30,7 @@ struct worker_pub {
 	uint64_t first_ts, last_ts; /* capture time, microseconds */
 	uint64_t ps_recv, ps_drop, ps_ifdrop; /* pcap_stats (interfaces), cumulative */
 	int64_t file_offset;        /* bytes of a file read so far, -1 unknown */
+	uint64_t flows_active;      /* flows in the table now */
 };
 
 struct worker {
