@@ -3,10 +3,13 @@
  * Finding kinds (one row per virtual server = server_ip + server_port unless
  * noted; evidence is a JSON object; example lists hold at most 10 ids):
  *
- *   non_fqdn_greeting     high/medium  The server's most common banner host (220
- *                         banners) or EHLO/HELO reply host is not a fully qualified
- *                         domain name (single label, bare IP, address literal,
- *                         invalid; RFC 5321 4.1.1.1, 4.3.1).  High when the server
+ *   non_fqdn_greeting     high/medium  One row per server and name: every distinct
+ *                         banner host (220 banners) or EHLO/HELO reply host that is
+ *                         not a fully qualified domain name (single label, bare IP,
+ *                         address literal, invalid; RFC 5321 4.1.1.1, 4.3.1), with
+ *                         its own session count (name_sessions of server_sessions),
+ *                         also when other sessions of the server announce a good
+ *                         name (one bad backend behind a load-balanced address).  High when the server
  *                         is Exchange 2000 or advertised X-EXPS: Microsoft KB 301401,
  *                         where Exchange 2000 senders before SP2 give up after EHLO
  *                         and the mail expires (NDR 4.4.7).  name = the bad name;
@@ -33,11 +36,19 @@
  *                         retries, reports), example mail ids.  Reports tied to no
  *                         server give one expired_447 row with server_ip NULL,
  *                         severity medium.
- *   client_non_fqdn_helo  low          Per client_ip (server_ip NULL): the HELO/EHLO
+ *   client_non_fqdn_helo  low/high     Per client_ip (server_ip NULL): the HELO/EHLO
  *                         argument is neither an FQDN nor an address literal
- *                         (RFC 5321 4.1.1.1).  evidence: arguments with kind, count.
+ *                         (RFC 5321 4.1.1.1).  evidence: arguments with kind, count,
+ *                         and the rejections for it (a 5xx 501/504/550/554 that names
+ *                         the HELO: Postfix 504 5.5.2, Exchange 501 5.5.4): high when
+ *                         any server refused it (the client's mail is lost).
  *   cleartext_auth        high/medium  AUTH or X-EXPS exchanges in sessions without
- *                         STARTTLS; high when LOGIN or PLAIN (password readable).
+ *                         STARTTLS, one row per server and mechanism class, named
+ *                         after the class's most used mechanism: high for LOGIN,
+ *                         PLAIN, XOAUTH2, OAUTHBEARER (readable), medium for the rest.
+ *   non_public_name       medium/low   (issue 12) A well-formed FQDN a server announces
+ *                         that resolves nowhere: private-use or no public suffix
+ *                         (dissectors/name_class.c); medium when public peers reach it.
  *   starttls_not_offered  low          The server answered EHLO but never advertised
  *                         STARTTLS (nor accepted one); port 465 is skipped.
  *   rejected_sessions     info         The server rejected the greeting or EHLO/HELO

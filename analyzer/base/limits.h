@@ -32,6 +32,14 @@
 #define CLASSIFY_FLOWS_MAX     4096    /* flows holding nDPI state (~2.7 KB each) at once; a flow
                                           beyond it is not given to nDPI (counted: ndpi_skipped) */
 
+/* ---- SMTP detection by evidence (analyzer/engine/probe.c) ---------------- */
+#define PROBE_LINE_KEEP        128     /* bytes of each early line the probe looks at (verbs, codes,
+                                          greeting words); the rest of a longer line is skipped */
+#define PROBE_LINES_MAX        32      /* lines per direction read for evidence; a flow still undecided
+                                          after that many each way gets the final rule at once */
+#define PROBE_CONT_LINES_MAX   1024    /* server continuation lines ("220-", "250-") read besides:
+                                          a 40-line legal banner still leaves room for the EHLO reply */
+
 /* ---- TCP reassembly ---------------------------------------------------- */
 #define REASM_OOO_FLOW_MAX     (256u * 1024)  /* out-of-order bytes held per direction */
 #define REASM_OOO_SEGS_MAX     4096           /* out-of-order segments held per direction */

@@ -22,6 +22,12 @@ struct session_meta {
 	uint64_t first_ts, last_ts;          /* microseconds */
 	const char *ndpi_protocol;           /* static string (nDPI's table), or NULL */
 	int midstream;                       /* no SYN was seen */
+	const char *evidence;                /* probe.h: "confirmed", "greeting_only", "client_only";
+	                                        static, NULL when unknown */
+	const char *tunnel;                  /* "proxy_v1", "http_connect", ...; static, NULL: none */
+	char tunnel_target[264];             /* CONNECT/SOCKS target or PROXY destination, "" none */
+	char proxied_client_ip[46];          /* PROXY source address (the real client), "" none */
+	uint16_t proxied_client_port;
 };
 
 struct session {

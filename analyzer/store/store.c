@@ -66,8 +66,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" end_reason, client_helo_kind, banner_host_kind, greeting_host_kind,"
 		" starttls_code, auth_code, auth_round_trips, auth_payload_bytes,"
 		" xexps_mechanisms, auth_advertised, commands_total, replies_total, gap_bytes,"
-		" midstream, quit, ehlo_profile) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" midstream, quit, ehlo_profile, evidence, tunnel, tunnel_target, proxied_client_ip,"
+		" proxied_client_port) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 
 	[Q_CMD] = "INSERT INTO commands (session_id, seq, ts, verb, arg) VALUES (?,?,?,?,?)",
 	[Q_REPLY] = "INSERT INTO replies (session_id, seq, ts, code, enhanced, text) VALUES (?,?,?,?,?,?)",
@@ -1226,6 +1227,14 @@ static int put_session(struct store *st, const struct session_meta *m,
 		b_int(&b, profile);
 	else
 		b_note(&b, sqlite3_bind_null(b.s, b.i));
+	b_text(&b, m->evidence);
+	b_text(&b, m->tunnel);
+	b_text(&b, m->tunnel && m->tunnel_target[0] ? m->tunnel_target : NULL);
+	b_text(&b, m->proxied_client_ip[0] ? m->proxied_client_ip : NULL);
+	if (m->proxied_client_ip[0])
+		b_int(&b, m->proxied_client_port);
+	else
+		b_text(&b, NULL);
 	if (run(st, &b, "session insert") < 0)
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
