@@ -11,7 +11,8 @@
 #include <string.h>
 
 #define RUN_TAKE_MS     100   /* the writer wakes at least this often */
-#define RUN_COUNTERS_MAX 96   /* distinct counter names summed across workers */
+#define RUN_COUNTERS_MAX 192  /* distinct counter names summed across workers */
+#define RUN_COUNTER_NAME 64   /* bytes of a counter name kept */
 
 void run_stop(struct run *r, const char *why)
 {
@@ -133,8 +134,9 @@ void run_totals(const struct run *r, struct capture_totals *t)
 	t->smtp_sessions = r->wr.stored;
 }
 
+/* Names are copied: pipeline_counters() may build one in a buffer of its own. */
 struct counter_sum {
-	const char *name[RUN_COUNTERS_MAX];
+	char name[RUN_COUNTERS_MAX][RUN_COUNTER_NAME];
 	uint64_t v[RUN_COUNTERS_MAX];
 	int n;
 };
@@ -150,22 +152,22 @@ static void sum_counter(void *ctx, const char *name, uint64_t v)
 			return;
 		}
 	if (c->n < RUN_COUNTERS_MAX) {
-		c->name[c->n] = name;
+		snprintf(c->name[c->n], sizeof c->name[c->n], "%s", name);
 		c->v[c->n++] = v;
 	}
 }
 
 void run_counters(const struct run *r, void (*put)(void *ctx, const char *name, uint64_t v), void *ctx)
 {
-	struct counter_sum cs;
+	struct counter_sum *cs = calloc(1, sizeof *cs); /* 14 KiB: not on the stack */
 	int i;
 
-	memset(&cs, 0, sizeof cs);
 	for (i = 0; r->w && i < r->nsrc; i++)
 		if (r->w[i].pl_ok)
-			pipeline_counters(&r->w[i].pl, sum_counter, &cs);
-	for (i = 0; i < cs.n; i++)
-		put(ctx, cs.name[i], cs.v[i]);
+			pipeline_counters(&r->w[i].pl, cs ? sum_counter : put, cs ? (void *)cs : ctx);
+	for (i = 0; cs && i < cs->n; i++)
+		put(ctx, cs->name[i], cs->v[i]);
+	free(cs);
 }
 
 uint64_t run_ts_backwards(const struct run *r)
