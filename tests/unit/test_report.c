@@ -521,6 +521,9 @@ static void test_kb(void)
 	is_int(FIND(db, "kind = 'starttls_not_offered' AND server_ip <> '10.0.0.25'"), 0, "STARTTLS offered elsewhere");
 	is_int(FIND(db, "kind = 'legacy_software' AND server_ip = '10.0.0.25'"), 1, "Exchange 2000 is legacy");
 	is_int(FIND(db, "json_valid(evidence) = 0"), 0, "every evidence is valid JSON");
+	is_str(q_str(db, "SELECT suggested_name || ' ' || suggested_source FROM findings"
+		   " WHERE kind = 'non_fqdn_greeting' AND name = 'aliasex2000'"),
+	       "aliasex2000.dotnet.example dsn_reporting_mta", "suggested name from the 4.4.7 Reporting-MTA");
 	before = q_int(db, "SELECT count(*) FROM findings");
 	is_int(analyze_run(db, err, sizeof err), 0, "analyze_run again");
 	is_int(q_int(db, "SELECT count(*) FROM findings"), before, "rerun replaces, not appends");
@@ -737,10 +740,42 @@ static void test_scale(void)
 	sqlite3_close(db);
 }
 
+/* The suggested name: none without evidence; the server's own HELO when it
+ * sends mail; its EHLO reply FQDN before that. */
+static void test_suggest(void)
+{
+	sqlite3 *db = db_new();
+	char err[256] = "";
+	struct sess srv = { "192.0.2.50", "10.0.0.30", 25, T0, 220, "mailhub", "mailhub ESMTP",
+		"Postfix", "EHLO", "client.example.org", 250, "mailhub", "mailhub", 0, 1, 0, NULL,
+		"completed" };
+	struct sess out = { "10.0.0.30", "198.51.100.7", 25, T0 + 60, 220, "mx.example.org",
+		"mx.example.org ESMTP", "Postfix", "EHLO", "MAILHUB.corp.example", 250, "mx.example.org",
+		"mx.example.org", 0, 1, 0, NULL, "completed" };
+	const char *q = "SELECT coalesce(suggested_name, '-') || ' ' || coalesce(suggested_source, '-')"
+			" FROM findings WHERE kind = 'non_fqdn_greeting' AND server_ip = '10.0.0.30'";
+
+	if (!db)
+		return;
+	add_session(db, &srv);
+	is_int(analyze_run(db, err, sizeof err), 0, "suggest: analyze");
+	is_str(q_str(db, q), "- -", "suggest: no evidence, no suggested name");
+	add_session(db, &out);
+	is_int(analyze_run(db, err, sizeof err), 0, "suggest: analyze again");
+	is_str(q_str(db, q), "MAILHUB.corp.example own_helo", "suggest: the server's own HELO when it sends mail");
+	srv.greeting_host = "mailhub.example.net";
+	srv.ts = T0 + 120;
+	add_session(db, &srv);
+	is_int(analyze_run(db, err, sizeof err), 0, "suggest: analyze a third time");
+	is_str(q_str(db, q), "mailhub.example.net ehlo_reply", "suggest: its EHLO reply FQDN comes first");
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	test_escape();
 	test_kb();
+	test_suggest();
 	test_hostile();
 	test_scale();
 	return done_testing();
