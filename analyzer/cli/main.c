@@ -421,6 +421,10 @@ static int write_output(const char *cmd, const char *db, const char *out_path, i
 	FILE *out = stdout;
 	int rc = 0;
 
+	/* HTML on a terminal is a screenful of markup, never what was meant. */
+	if (!findings && format == REPORT_HTML && (!out_path || !strcmp(out_path, "-")) && isatty(STDOUT_FILENO))
+		return usage_error(cmd, "%s", "not writing HTML to a terminal: it would go to standard output. Give "
+				   "-o report.html to write the file, redirect (> report.html), or use --format text");
 	if (!(st = open_store(cmd, db, STORE_READ)))
 		return 1;
 	if (out_path && strcmp(out_path, "-") != 0 && !(out = fopen(out_path, "w"))) {
@@ -496,7 +500,7 @@ static int cmd_export(int argc, char **argv)
 	};
 	const char *db = DEFAULT_DB, *table = NULL, *format = "jsonl", *out_path = NULL;
 	double since = -1;
-	char err[512], *end;
+	char err[512];
 	struct store *st;
 	FILE *out = stdout;
 	int c, rc = 0;
@@ -507,22 +511,27 @@ static int cmd_export(int argc, char **argv)
 		case 't': table = optarg; break;
 		case 'o': out_path = optarg; break;
 		case 'F':
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv"))
-				return usage_error("export", "--format is jsonl or csv, not '%s'", optarg);
+			if (strcmp(optarg, "jsonl") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
+				return usage_error("export", "--format is jsonl, json or csv, not '%s'", optarg);
 			format = optarg;
 			break;
 		case 's':
-			errno = 0;
-			since = strtod(optarg, &end);
-			if (errno || *end || since < 0)
-				return usage_error("export", "--since wants Unix seconds, not '%s'", optarg);
+			if (timefmt_parse_time(optarg, &since) < 0)
+				return usage_error("export", "--since wants an ISO 8601 time (2026-12-01, "
+						   "2026-12-01T08:00:00Z, 2026-12-01 10:00+02:00) or Unix seconds, not '%s'",
+						   optarg);
 			break;
 		case 'h':
-			printf("usage: %s export --table NAME [--format jsonl|csv] [--since TS] [--db PATH] [-o FILE]\n\n"
-			       "Dumps one table or view, one JSON object a line (for log pipelines) or CSV.\n"
+			printf("usage: %s export --table NAME [--format jsonl|json|csv] [--since TIME] [--db PATH] [-o FILE]\n\n"
+			       "Dumps one table or view: JSON lines (one object a line, for log pipelines),\n"
+			       "JSON (one array) or CSV.\n"
 			       "Tables: sessions extensions commands replies mails recipients dsn_recipients\n"
-			       "anomalies findings captures capture_stats servers.  --since keeps rows at or\n"
-			       "after a Unix time.\n", prog);
+			       "anomalies findings captures capture_stats capture_counters servers, and every\n"
+			       "other table or view of the database (server_history, findings_history,\n"
+			       "server_totals, prunes, ehlo_profiles, ...).\n"
+			       "  --since TIME   rows at or after TIME: ISO 8601 (UTC unless a zone is given)\n"
+			       "                 or Unix seconds; sessions and their rows by the session's\n"
+			       "                 END (last_ts), so long sessions are not missed\n", prog);
 			return 0;
 		default: return cli_bad_option("export", c, argv);
 		}

@@ -86,6 +86,37 @@ else
 	skip "promtool" "no promtool"
 	skip "promtool" "no promtool"
 fi
+# ---- report on a terminal, export formats, tables, --since
+if command -v script > /dev/null 2>&1; then
+	out=$(script -qec "$BIN report --db $plain" /dev/null 2>&1)
+	is "$?" 2 "report refuses to write HTML to a terminal (exit 2)"
+	like "$out" "not writing HTML to a terminal.*-o report.html" "and says where it would write and how to write a file"
+	like "$(script -qec "$BIN report --db $plain --format text" /dev/null 2>&1)" "smtpscope report" "--format text is fine on a terminal"
+else
+	skip "report on a terminal" "no script(1)"; skip "report message" "no script(1)"; skip "report text" "no script(1)"
+fi
+"$BIN" report --db "$plain" > "$T/r.html"
+like "$(head -c 15 "$T/r.html")" "<!DOCTYPE html>" "report to a file or pipe still writes HTML"
+"$BIN" export --db "$plain" -t sessions --format json > "$T/s.json"
+is "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$T/s.json")" "$all" "export --format json: one array of every session"
+"$BIN" export --db "$plain" -t capture_counters --format json > "$T/cc.json"
+is "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$T/cc.json")" \
+	"$(db_val "$plain" "SELECT count(*) FROM capture_counters")" "capture_counters is exportable"
+missing=""
+for t in $(db_val "$plain" "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%'"); do
+	rows=$("$BIN" export --db "$plain" -t "$t" 2> /dev/null | wc -l)
+	[ "$rows" -eq "$(db_val "$plain" "SELECT count(*) FROM \"$t\"")" ] || missing="$missing $t"
+done
+is "$missing" "" "every table and view of the database exports all its rows"
+# a session that began before the cut and ended after it is exported
+mid=$(db_val "$plain" "SELECT printf('%.6f', (first_ts + last_ts) / 2) FROM sessions ORDER BY last_ts - first_ts DESC LIMIT 1")
+iso=$(python3 -c 'import datetime,sys; print(datetime.datetime.fromtimestamp(float(sys.argv[1]), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))' "$mid")
+want=$(db_val "$plain" "SELECT count(*) FROM sessions WHERE last_ts >= $mid")
+is "$("$BIN" export --db "$plain" -t sessions --since "$iso" | wc -l | tr -d ' ')" "$want" "--since $iso (ISO 8601) keeps sessions by their end: $want"
+is "$("$BIN" export --db "$plain" -t sessions --since "$mid" | wc -l | tr -d ' ')" "$want" "the same with Unix seconds"
+"$BIN" export --db "$plain" -t sessions --since yesterday > /dev/null 2>&1
+is "$?" 2 "--since with a time that does not parse is a usage error"
+
 # ---- live: -s 0, -B in KiB, -c COUNT, -w FILE, durations with units
 "$BIN" live -i nosuch0 -s 0 --db "$(fresh_db habits-s0)" > /dev/null 2>&1
 is "$?" 1 "live -s 0 is accepted (whole frames; the missing interface is what fails)"
