@@ -1,5 +1,5 @@
-/* \summary: findings (reports/analyze.c) and every output format
- * (reports/findings.c, report*.c, escape.c) on databases built with SQL:
+/* \summary: findings (reports/analyze.c, reports/analysis/) and every output
+ * format (reports/render/, report.c, escape.c) on databases built with SQL:
  * the KB 301401 case, 4.4.7 reports, hostile strings, and 10^5 sessions. */
 #include <sqlite3.h>
 #include <stdlib.h>

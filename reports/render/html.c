@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "reports/report_int.h"
+#include "reports/render/render.h"
 
 static const char CSS[] =
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "reports/report_int.h"
+#include "reports/render/render.h"
 
 #define TXT_CELL_MAX 48  /* columns of one text table cell */
 

@@ -1,11 +1,15 @@
-/* \summary: internals shared by the report writers (not a public API).
+/* \summary: the query and table layer that the analysis and the renderers share.
  *
- * report.c loads every section of the report into memory first (struct
- * rdata: small tables, each capped by a REPORT_* limit below), and then
- * report_html.c / report_text.c render it; the queries are the embedded
- * reports/queries/ files (*.sql). */
-#ifndef SMTPSCOPE_REPORT_INT_H
-#define SMTPSCOPE_REPORT_INT_H
+ * Layers inside reports/ (imports run downwards only):
+ *   report.c, analyze.c        entry points (CLI calls these)
+ *   render/   analysis/        renderers (HTML, text, JSON, findings lists);
+ *                              finding kinds and their builders
+ *   query/                     embedded queries, loaded tables, formatting,
+ *                              SQL functions, the catalogue of finding kinds
+ *   escape.h                   the output point of every wire string
+ * The queries are the embedded reports/queries/ files (*.sql). */
+#ifndef SMTPSCOPE_QUERY_TABLE_H
+#define SMTPSCOPE_QUERY_TABLE_H
 
 #include <stdio.h>
 #include <stddef.h>
@@ -62,19 +66,6 @@ void fmt_time(double t, char *buf, size_t n);
 void cell_text(const struct rtable *t, int col, const struct rcell *c, char *buf, size_t bufn,
 	       const char **s, size_t *n);
 
-struct rserver {
-	struct rtable names, software, banner, ext, outcomes, timeline, findings, example, transcript;
-	double t0, width;   /* timeline: start and bucket width */
-};
-
-struct rdata {
-	struct rtable summary, severity, findings, servers, clients, dsn, dsn_count, anomalies,
-		captures, timeline;
-	double t0, width;   /* overall timeline */
-	struct rserver *srv; /* servers.nrow entries, owned */
-	int nsrv;
-};
-
 /* A connection that scans a large database (report, findings, analyze) gets
  * a larger page cache while it does: the default (2 MiB for a read-only
  * connection) makes SQLite re-read the same index pages from the file over
@@ -90,14 +81,6 @@ struct rq_tuning {
 };
 void rq_tune(struct sqlite3 *db, struct rq_tuning *saved);
 void rq_untune(struct sqlite3 *db, const struct rq_tuning *saved);
-
-int rdata_load(struct sqlite3 *db, struct rdata *d, char *err, size_t errlen);
-void rdata_free(struct rdata *d);
-
-/* Renderers (report_html.c, report_text.c). */
-int report_html(const struct rdata *d, FILE *out);
-int report_text(const struct rdata *d, FILE *out);
-int report_json(const struct rdata *d, FILE *out);
 
 /* Writers of a loaded table in each format. */
 void json_rtable(struct jw *w, const struct rtable *t);

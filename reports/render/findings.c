@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "reports/report_int.h"
+#include "reports/query/table.h"
 
 #define TXT_TARGET_MAX 60   /* columns of "ip:port" / "client ip" */
 #define TXT_KIND_MAX   22

@@ -1,0 +1,154 @@
+/* \summary: finding kinds about names: non_fqdn_greeting, name_mismatch,
+ * client_non_fqdn_helo (RFC 5321 4.1.1.1, 4.3.1; Microsoft KB 301401).
+ * Candidates come from reports/queries/kind_<kind>.sql. */
+#include "reports/analysis/kinds.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "reports/analysis/remedy.h"
+
+/* ---- non_fqdn_greeting ----------------------------------------------------- */
+
+static const char Q_NAMES[] =
+	"SELECT src AS source, name, kind, n AS sessions FROM an_name"
+	" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY n DESC, name LIMIT 20";
+static const char Q_NAMED_IDS[] =
+	"SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
+	" AND (banner_host = ?3 OR greeting_host = ?3) ORDER BY id LIMIT 10";
+/* software_version is a bare column of the group: SQLite takes it from one of
+ * the group's rows, which depends on the order the rows are read in, so the
+ * index is pinned to the one that reads them in id order */
+static const char Q_SOFTWARE[] =
+	"SELECT software, software_version FROM sessions INDEXED BY sessions_server"
+	" WHERE server_ip = ?1 AND server_port = ?2 AND software IS NOT NULL"
+	" GROUP BY software ORDER BY count(*) DESC LIMIT 1";
+/* the first session (by id) naming it with an EHLO reply line, else the first
+ * naming it: picks that stop at their first match (coalesce() runs the second
+ * only when the first found nothing) */
+static const char Q_EXAMPLE[] =
+	"SELECT banner_text, ehlo_first_line FROM sessions WHERE id = coalesce("
+	" (SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
+	"  AND (banner_host = ?3 OR greeting_host = ?3) AND ehlo_first_line IS NOT NULL"
+	"  ORDER BY id LIMIT 1),"
+	" (SELECT id FROM sessions WHERE server_ip = ?1 AND server_port = ?2"
+	"  AND (banner_host = ?3 OR greeting_host = ?3) ORDER BY id LIMIT 1))";
+
+int build_non_fqdn_greeting(struct an *a, sqlite3_stmt *row, struct finding *f)
+{
+	const char *ip = an_text(row, 0), *src = an_text(row, 2), *name = an_text(row, 3);
+	const char *kind = an_text(row, 4);
+	int port = sqlite3_column_int(row, 1);
+	int exch = sqlite3_column_int(row, 7), xexps = sqlite3_column_int(row, 8);
+	int kb = exch || xexps;
+	sqlite3_stmt *names = an_q(a, Q_NAMES), *ids = an_q(a, Q_NAMED_IDS);
+	sqlite3_stmt *sw = an_q(a, Q_SOFTWARE), *ex = an_q(a, Q_EXAMPLE);
+	struct jw *w = f->ev;
+
+	if (!names || !ids || !sw || !ex)
+		return -1;
+	ev_str(w, "name", name);
+	ev_str(w, "kind", kind);
+	ev_str(w, "source", src);
+	ev_int(w, "server_sessions", sqlite3_column_int64(row, 9));
+	an_bind_server(names, ip, port);
+	ev_rows(w, "names", names);
+	an_bind_server(sw, ip, port);
+	ev_first(w, "software", sw);
+	ev_bool(w, "exchange2000", exch);
+	ev_bool(w, "xexps_advertised", xexps);
+	ev_bool(w, "kb301401", kb);
+	an_bind_server(ids, ip, port);
+	sqlite3_bind_text(ids, 3, name, -1, SQLITE_TRANSIENT);
+	ev_ids(w, "example_sessions", ids);
+	an_bind_server(ex, ip, port);
+	sqlite3_bind_text(ex, 3, name, -1, SQLITE_TRANSIENT);
+	jw_key(w, "example_banner");
+	if (sqlite3_step(ex) == SQLITE_ROW) {
+		ev_col(w, ex, 0);
+		jw_key(w, "example_ehlo_first_line");
+		ev_col(w, ex, 1);
+	} else {
+		jw_null(w);
+	}
+	sqlite3_reset(ex);
+	an_summary(f, "%s:%d announces '%.*s' (%s) in its %s, not a fully qualified domain name%s",
+		   ip, port, AN_NAME_SHOWN, name, kind, strcmp(src, "banner") == 0 ? "banner" : "EHLO reply",
+		   kb ? "; Exchange 2000/X-EXPS: the KB 301401 case (senders stop after EHLO, mail "
+			"expires with 4.4.7)." : ".");
+	f->server_ip = ip;
+	f->server_port = port;
+	f->severity = kb ? "high" : "medium";
+	f->name = name;
+	f->remediation = kb ? REM_KB301401 : REM_FQDN;
+	f->t0 = sqlite3_column_double(row, 5);
+	f->t1 = sqlite3_column_double(row, 6);
+	return 1;
+}
+
+/* ---- name_mismatch --------------------------------------------------------- */
+
+static const char Q_PAIRS[] =
+	"SELECT b AS banner_host, g AS greeting_host, bk AS banner_kind,"
+	" gk AS greeting_kind, n AS sessions, ex AS example_session FROM an_mm"
+	" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY n DESC, b, g LIMIT 10";
+
+int build_name_mismatch(struct an *a, sqlite3_stmt *row, struct finding *f)
+{
+	const char *ip = an_text(row, 0);
+	int port = sqlite3_column_int(row, 1);
+	sqlite3_stmt *pairs = an_q(a, Q_PAIRS);
+	const char *b, *g;
+
+	if (!pairs)
+		return -1;
+	an_bind_server(pairs, ip, port);
+	b = an_own(f, an_first_text(pairs, ip, port, 0));
+	g = an_own(f, an_first_text(pairs, ip, port, 1));
+	ev_int(f->ev, "sessions", sqlite3_column_int64(row, 2));
+	an_bind_server(pairs, ip, port);
+	ev_rows(f->ev, "pairs", pairs);
+	an_summary(f, "%s:%d names itself '%.*s' in its banner but '%.*s' in its EHLO reply (%lld sessions).",
+		   ip, port, AN_NAME_SHOWN, b ? b : "", AN_NAME_SHOWN, g ? g : "",
+		   (long long)sqlite3_column_int64(row, 2));
+	f->server_ip = ip;
+	f->server_port = port;
+	f->severity = sqlite3_column_int(row, 5) ? "medium" : "low";
+	f->name = b;
+	f->remediation = REM_MISMATCH;
+	f->t0 = sqlite3_column_double(row, 3);
+	f->t1 = sqlite3_column_double(row, 4);
+	return 1;
+}
+
+/* ---- client_non_fqdn_helo ---------------------------------------------------- */
+
+static const char Q_ARGS[] =
+	"SELECT arg AS helo_arg, k AS kind, n AS sessions, ex AS example_session"
+	" FROM an_helo WHERE client_ip = ?1 ORDER BY n DESC, arg LIMIT 10";
+
+int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *f)
+{
+	const char *cip = an_text(row, 0), *arg = NULL, *kind = NULL;
+	sqlite3_stmt *args = an_q(a, Q_ARGS);
+
+	if (!args)
+		return -1;
+	sqlite3_bind_text(args, 1, cip, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(args) == SQLITE_ROW) {
+		arg = an_own(f, an_dup(args, 0));
+		kind = an_own(f, an_dup(args, 1));
+	}
+	sqlite3_reset(args);
+	ev_int(f->ev, "sessions", sqlite3_column_int64(row, 1));
+	ev_rows(f->ev, "arguments", args);
+	an_summary(f, "Client %s greets with HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
+		   "literal (RFC 5321 4.1.1.1).", cip, AN_NAME_SHOWN, arg ? arg : "", kind ? kind : "?");
+	f->client_ip = cip;
+	f->severity = "low";
+	f->name = arg;
+	f->remediation = REM_CLIENT_HELO;
+	f->t0 = sqlite3_column_double(row, 2);
+	f->t1 = sqlite3_column_double(row, 3);
+	return 1;
+}
