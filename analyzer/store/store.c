@@ -27,6 +27,7 @@
 #include "analyzer/base/embedded.h"
 #include "analyzer/store/merge.h"
 #include "analyzer/store/ehlo_profile.h"
+#include "analyzer/store/transcript.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/anomaly.h"
 #include "dissectors/fqdn.h"
@@ -36,9 +37,9 @@
 /* Every statement store.c runs, prepared once at open (write mode). */
 enum stmt_id {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
-	Q_SESSION, Q_CMD, Q_REPLY, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
+	Q_SESSION, Q_TRANSCRIPT, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
 	Q_CAP_INSERT, Q_CAP_UPDATE, Q_CAP_END, Q_COUNTER, Q_STATS, Q_KNOWN,
-	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
+	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_TRANSCRIPT, Q_DEL_ANOM,
 	Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	Q__COUNT
 };
@@ -65,8 +66,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" midstream, quit, ehlo_profile) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 
-	[Q_CMD] = "INSERT INTO commands (session_id, seq, ts, verb, arg) VALUES (?,?,?,?,?)",
-	[Q_REPLY] = "INSERT INTO replies (session_id, seq, ts, code, enhanced, text) VALUES (?,?,?,?,?,?)",
+	/* the commands and replies views read it (schema 007, transcript.h) */
+	[Q_TRANSCRIPT] = "INSERT INTO transcripts (session_id, commands, replies) VALUES (?,?,?)",
 	[Q_MAIL] =
 		"INSERT INTO mails (session_id, seq, ts, mail_from, rcpt_count, accepted, size,"
 		" subject, message_id, is_dsn, params, size_param, body_type, ret, envid, auth,"
@@ -102,8 +103,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" AND status = 'finished' ORDER BY id LIMIT 1",
 	[Q_DEL_RCPT] = "DELETE FROM recipients WHERE mail_id IN " MAILS_OF,
 	[Q_DEL_DSN] = "DELETE FROM dsn_recipients WHERE mail_id IN " MAILS_OF,
-	[Q_DEL_CMD] = "DELETE FROM commands WHERE session_id IN " SESSIONS_OF,
-	[Q_DEL_REPLY] = "DELETE FROM replies WHERE session_id IN " SESSIONS_OF,
+	[Q_DEL_TRANSCRIPT] = "DELETE FROM transcripts WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_ANOM] = "DELETE FROM anomalies WHERE capture_id = ?1 OR session_id IN " SESSIONS_OF,
 	[Q_DEL_MAILS] = "DELETE FROM mails WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_SESSIONS] = "DELETE FROM sessions WHERE capture_id = ?1",
@@ -121,6 +121,7 @@ struct store {
 	int64_t count_capture;    /* captures.smtp_sessions still to be added ... */
 	uint64_t count_pending;   /* ... this many, written before each commit */
 	struct ehlo_profiles *prof; /* owned: EHLO capability lists by content (write mode) */
+	struct jbuf jc, jr;       /* owned: the transcript's JSON text being written */
 	sqlite3_stmt *q[Q__COUNT];/* owned; all NULL in read mode */
 	char err[512];
 };
@@ -637,6 +638,8 @@ void store_close(struct store *st)
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(st->q[i]);
 	ehlo_profiles_free(st->prof);
+	jbuf_free(&st->jc);
+	jbuf_free(&st->jr);
 	if (st->db && st->mode == STORE_WRITE)
 		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(st->db);
@@ -786,7 +789,7 @@ int store_capture_known(struct store *st, const char *content_hash, int64_t size
 int store_capture_forget(struct store *st, int64_t id)
 {
 	static const enum stmt_id order[] = {
-		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
+		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_TRANSCRIPT, Q_DEL_ANOM,
 		Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	};
 	size_t i;
@@ -1052,6 +1055,33 @@ static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_ma
 	return 0;
 }
 
+/* The session's commands and replies: one row, two JSON arrays (transcript.h). */
+static int put_transcript(struct store *st, int64_t sid, const struct smtp_record *r)
+{
+	int nc = r->cmds ? r->n_cmds : 0, nr = r->replies ? r->n_replies : 0;
+	struct binder b;
+
+	if (!nc && !nr)
+		return 0;
+	if ((nc && transcript_commands_json(&st->jc, r->cmds, nc) < 0) ||
+	    (nr && transcript_replies_json(&st->jr, r->replies, nr) < 0) ||
+	    st->jc.n > INT_MAX || st->jr.n > INT_MAX) {
+		set_err(st->err, sizeof st->err, "transcript: out of memory");
+		return -1;
+	}
+	b = bind_start(st->q[Q_TRANSCRIPT]);
+	b_int(&b, sid);
+	if (nc)
+		b_note(&b, sqlite3_bind_text(b.s, b.i, st->jc.p, (int)st->jc.n, SQLITE_STATIC));
+	else
+		b_note(&b, sqlite3_bind_null(b.s, b.i));
+	if (nr)
+		b_note(&b, sqlite3_bind_text(b.s, b.i, st->jr.p, (int)st->jr.n, SQLITE_STATIC));
+	else
+		b_note(&b, sqlite3_bind_null(b.s, b.i));
+	return run(st, &b, "transcript insert");
+}
+
 static int put_session(struct store *st, const struct session_meta *m,
 		       const struct smtp_record *r, int64_t *sid_out)
 {
@@ -1118,27 +1148,8 @@ static int put_session(struct store *st, const struct session_meta *m,
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
 
-	for (i = 0; r->cmds && i < r->n_cmds; i++) {
-		b = bind_start(st->q[Q_CMD]);
-		b_int(&b, sid);
-		b_int(&b, i + 1);
-		b_real(&b, usec_to_sec(r->cmds[i].ts));
-		b_text_nn(&b, r->cmds[i].verb);
-		b_text(&b, r->cmds[i].arg);
-		if (run(st, &b, "command insert") < 0)
-			return -1;
-	}
-	for (i = 0; r->replies && i < r->n_replies; i++) {
-		b = bind_start(st->q[Q_REPLY]);
-		b_int(&b, sid);
-		b_int(&b, i + 1);
-		b_real(&b, usec_to_sec(r->replies[i].ts));
-		b_int(&b, r->replies[i].code);
-		b_text(&b, r->replies[i].enhanced);
-		b_text(&b, r->replies[i].text);
-		if (run(st, &b, "reply insert") < 0)
-			return -1;
-	}
+	if (put_transcript(st, sid, r) < 0)
+		return -1;
 	for (i = 0; r->mails && i < r->n_mails; i++)
 		if (put_mail(st, sid, i + 1, &r->mails[i]) < 0)
 			return -1;

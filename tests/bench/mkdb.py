@@ -17,7 +17,7 @@ import sqlite3
 import sys
 import time
 
-SESSION_CHILDREN = ("extensions", "commands", "replies", "anomalies")
+SESSION_CHILDREN = ("extensions", "commands", "replies", "transcripts", "anomalies")
 MAIL_CHILDREN = ("recipients", "dsn_recipients")
 TS_COLUMNS = ("ts", "first_ts", "last_ts")
 

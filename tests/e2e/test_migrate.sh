@@ -37,7 +37,7 @@ profiles=$(db_val "$v4" 'SELECT count(*) FROM ehlo_profiles')
 ok $? "each distinct EHLO list stored once ($profiles profiles for $rows rows)"
 is "$(db_val "$v4" "SELECT count(*) FROM ehlo_profiles p WHERE extensions <> (SELECT count(*) FROM ehlo_profile_extensions e WHERE e.profile_id = p.id)")" 0 \
 	"every profile holds as many rows as it says"
-is "$(db_val "$v4" "SELECT count(*) FROM sqlite_master WHERE name IN ('m007_caps', 'commands_v7', 'replies_v7')")" 0 \
+is "$(db_val "$v4" "SELECT count(*) FROM sqlite_master WHERE name IN ('m007_caps', 'm007_cmd', 'm007_rep')")" 0 \
 	"no work tables left"
 python3 tests/migrate_check.py dump "$v4" > "$OUT/migrate-after.txt"
 ok $? "documented queries after the migration"
