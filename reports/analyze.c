@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "analyzer/base/embedded.h"
+#include "analyzer/base/limits.h"
 #include "reports/analysis/an.h"
 #include "reports/query/sqlfn.h"
 #include "reports/query/table.h"
@@ -99,6 +100,27 @@ static void drop_temp(struct sqlite3 *db)
 	}
 }
 
+/* The indexes the analysis and the reports read (schema/analysis_indexes.sql,
+ * and analysis_indexes_big.sql above ANALYZE_BIG_SESSIONS sessions): a
+ * replay leaves them to be built here, in one sorted pass each. */
+static int analysis_indexes(struct an *a)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 n = 0;
+
+	if (an_exec(a, embedded_find(schema_files, "analysis_indexes.sql")) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(a->db, "SELECT coalesce(max(id), 0) FROM sessions", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return an_fail(a, "counting sessions");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n > ANALYZE_BIG_SESSIONS)
+		return an_exec(a, embedded_find(schema_files, "analysis_indexes_big.sql"));
+	return 0;
+}
+
 int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 {
 	struct an a;
@@ -125,10 +147,7 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	drop_temp(db);
-	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
-	 * replay leaves them to be built here, in one sorted pass each */
-	if (an_exec(&a, embedded_find(schema_files, "analysis_indexes.sql")) < 0 ||
-	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
+	if (analysis_indexes(&a) < 0 || an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
 		" summary, evidence, first_ts, last_ts, remediation, client_ip)"

@@ -811,30 +811,33 @@ int store_capture_forget(struct store *st, int64_t id)
 }
 
 /* Ingest maintains only the indexes it needs: on a database small enough
- * that rebuilding is cheap, the analysis' indexes (schema/analysis_indexes.sql,
+ * that rebuilding is cheap, the analysis' indexes (schema/analysis_indexes*.sql,
  * one "CREATE INDEX IF NOT EXISTS name ON" per line) are dropped here and
  * built again, sorted, by the analysis.  Runs in the open transaction. */
 static int drop_analysis_indexes(struct store *st)
 {
 	static const char create[] = "CREATE INDEX IF NOT EXISTS ";
-	const char *sql = embedded_find(schema_files, "analysis_indexes.sql"), *p;
+	static const char *const files[] = { "analysis_indexes.sql", "analysis_indexes_big.sql" };
 	long long max_id = 0;
 	char drop[160];
+	size_t f, n;
+	const char *p;
 
-	if (!sql || query_int(st->db, "SELECT coalesce(max(id), 0) FROM sessions", &max_id, st->err,
-			      sizeof st->err) < 0)
+	if (query_int(st->db, "SELECT coalesce(max(id), 0) FROM sessions", &max_id, st->err,
+		      sizeof st->err) < 0)
 		return -1;
 	if (max_id > STORE_REINDEX_SESSIONS)
 		return 0;
-	for (p = sql; (p = strstr(p, create)); ) {
-		size_t n;
-		p += sizeof create - 1;
-		n = strcspn(p, " (\n");
-		if (n == 0 || n > 100)
-			continue;
-		snprintf(drop, sizeof drop, "DROP INDEX IF EXISTS \"%.*s\"", (int)n, p);
-		if (sqlite3_exec(st->db, drop, NULL, NULL, NULL) != SQLITE_OK)
-			return fail(st, "dropping an analysis index");
+	for (f = 0; f < sizeof files / sizeof files[0]; f++) {
+		for (p = embedded_find(schema_files, files[f]); p && (p = strstr(p, create)); ) {
+			p += sizeof create - 1;
+			n = strcspn(p, " (\n");
+			if (n == 0 || n > 100)
+				continue;
+			snprintf(drop, sizeof drop, "DROP INDEX IF EXISTS \"%.*s\"", (int)n, p);
+			if (sqlite3_exec(st->db, drop, NULL, NULL, NULL) != SQLITE_OK)
+				return fail(st, "dropping an analysis index");
+		}
 	}
 	return 0;
 }
