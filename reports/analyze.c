@@ -100,9 +100,10 @@ static void drop_temp(struct sqlite3 *db)
 	}
 }
 
-/* The indexes the analysis and the reports read (schema/analysis_indexes.sql,
- * and analysis_indexes_big.sql above ANALYZE_BIG_SESSIONS sessions): a
- * replay leaves them to be built here, in one sorted pass each. */
+/* The indexes the analysis and the reports read, built here in one sorted
+ * pass each when missing (ingest keeps them up to date once they exist):
+ * schema/analysis_indexes.sql always, analysis_indexes_big.sql (wide,
+ * covering) once the database holds more than ANALYZE_BIG_SESSIONS sessions. */
 static int analysis_indexes(struct an *a)
 {
 	sqlite3_stmt *st = NULL;

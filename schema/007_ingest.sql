@@ -10,9 +10,10 @@
 -- 2. A session's transcript is one `transcripts` row (two JSON arrays)
 --    instead of a row per command and per reply; `commands` and `replies`
 --    are VIEWs with the documented columns (and accept INSERTs).
--- 3. Indexes that only the analysis and the reports read are no longer
---    maintained row by row during ingest: the analysis (reports/analyze.c,
---    analyze_indexes()) creates them when it starts, in one sorted pass.
+-- 3. The indexes only the analysis and the reports read (schemas 1 to 4)
+--    leave the schema: the analysis (reports/analyze.c) builds them, one
+--    sorted pass each, when they are missing (the wide ones only once a
+--    database is big enough for them to pay).
 --
 -- Existing rows are converted; the queries of schema/README.md give the same
 -- answers before and after (tests/e2e/test_migrate.sh).
@@ -149,11 +150,13 @@ BEGIN
      WHERE session_id = NEW.session_id;
 END;
 
--- ---- indexes: what ingest needs stays, what the analysis reads is its own ----
+-- ---- indexes: what ingest needs, and what the analysis builds itself ----
 -- Kept: sessions_capture (forgetting and merging a capture), mails_session,
--- recipients_mail, dsn_mail, anomalies_session, findings_server.
--- Built by the analysis (reports/analyze.c): the five below and
--- sessions_profile.
+-- recipients_mail, dsn_mail, anomalies_session, findings_server.  The five
+-- below (and sessions_profile) are the analysis' own: it builds them in one
+-- sorted pass each when they are missing (schema/analysis_indexes*.sql), so
+-- a new database is written without them; once built they are kept up to
+-- date like the others.
 DROP INDEX IF EXISTS sessions_server;
 DROP INDEX IF EXISTS sessions_client;
 DROP INDEX IF EXISTS sessions_banner_host;

@@ -1,13 +1,8 @@
--- Indexes the analysis (reports/analyze.c) and the reports read, and ingest
--- does not: not a migration (no NNN_ prefix).  analyze_run() runs this file
--- first (CREATE INDEX IF NOT EXISTS: building an index in one sorted pass
--- costs less than keeping it up to date row by row during a replay), and a
--- replay into a database of at most STORE_REINDEX_SESSIONS sessions drops
--- them before it writes (analyzer/store/store.c).  The covering indexes for
--- big databases are in analysis_indexes_big.sql.
--- Each statement is one line of the form "CREATE INDEX IF NOT EXISTS name ON ...".
+-- The indexes the analysis (reports/analyze.c) reads: not a migration (no
+-- NNN_ prefix).  analyze_run() runs this file first: a new database is
+-- written without them (ingest does not pay for them row by row), and each
+-- is built here in one sorted pass when missing; once built, ingest keeps
+-- them up to date.  The wide ones are in analysis_indexes_big.sql.
 
 -- per server (the analysis' INDEXED BY, the report's per-server sections)
 CREATE INDEX IF NOT EXISTS sessions_server ON sessions(server_ip, server_port);
--- which servers advertised an extension: the profiles that have it, then their sessions (schema 007)
-CREATE INDEX IF NOT EXISTS sessions_profile ON sessions(ehlo_profile, server_ip, server_port);

@@ -67,11 +67,8 @@
 /* issue 15: the write path */
 #define STORE_PROFILE_CACHE    1024    /* EHLO profiles (capability lists) the writer remembers by
                                           content; a miss is one indexed SELECT; full: emptied */
-#define STORE_REINDEX_SESSIONS 200000  /* a replay into a database holding at most this many
-                                          sessions drops the analysis' indexes first (rebuilt
-                                          sorted by the analysis, cheaper than row by row) */
-#define ANALYZE_BIG_SESSIONS   50000   /* above this many sessions the analysis also builds the
-                                          covering indexes (schema/analysis_indexes_big.sql) */
+#define ANALYZE_BIG_SESSIONS   50000   /* above this many sessions the analysis builds its wide
+                                          indexes (schema/analysis_indexes_big.sql); below, scans */
 
 /* ---- threads and queues ------------------------------------------------- */
 #define REPLAY_QUEUE_MAX       256     /* ended sessions waiting for the replay's writer thread;

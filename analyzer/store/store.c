@@ -36,7 +36,8 @@
 
 /* Every statement store.c runs, prepared once at open (write mode). */
 enum stmt_id {
-	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
+	Q_UNDO_RCPT, Q_UNDO_DSN, Q_UNDO_MAILS, Q_UNDO_TRANSCRIPT, Q_UNDO_ANOM, Q_UNDO_SESSION,
 	Q_SESSION, Q_TRANSCRIPT, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
 	Q_CAP_INSERT, Q_CAP_UPDATE, Q_CAP_END, Q_COUNTER, Q_STATS, Q_KNOWN,
 	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_TRANSCRIPT, Q_DEL_ANOM,
@@ -51,9 +52,14 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
-	[Q_SAVEPOINT] = "SAVEPOINT store_session",
-	[Q_RELEASE] = "RELEASE store_session",
-	[Q_ROLLBACK_TO] = "ROLLBACK TO store_session",
+	/* a session that failed half-way is taken out again (no savepoint per
+	 * session: two statements of four for a short session) */
+	[Q_UNDO_RCPT] = "DELETE FROM recipients WHERE mail_id IN (SELECT id FROM mails WHERE session_id = ?1)",
+	[Q_UNDO_DSN] = "DELETE FROM dsn_recipients WHERE mail_id IN (SELECT id FROM mails WHERE session_id = ?1)",
+	[Q_UNDO_MAILS] = "DELETE FROM mails WHERE session_id = ?1",
+	[Q_UNDO_TRANSCRIPT] = "DELETE FROM transcripts WHERE session_id = ?1",
+	[Q_UNDO_ANOM] = "DELETE FROM anomalies WHERE session_id = ?1",
+	[Q_UNDO_SESSION] = "DELETE FROM sessions WHERE id = ?1",
 	[Q_SESSION] =
 		"INSERT INTO sessions (capture_id, client_ip, client_port, server_ip, server_port,"
 		" vlan, first_ts, last_ts, ndpi_protocol, banner_code, banner_text, banner_host,"
@@ -640,8 +646,11 @@ void store_close(struct store *st)
 	ehlo_profiles_free(st->prof);
 	jbuf_free(&st->jc);
 	jbuf_free(&st->jr);
+	/* statistics for the query planner; analysis_limit: ANALYZE reads a
+	 * sample of each index instead of all of it (SQLite's advice for
+	 * PRAGMA optimize), so closing stays cheap however big the file is */
 	if (st->db && st->mode == STORE_WRITE)
-		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_exec(st->db, "PRAGMA analysis_limit = 400; PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -810,44 +819,12 @@ int store_capture_forget(struct store *st, int64_t id)
 	return store_commit(st);
 }
 
-/* Ingest maintains only the indexes it needs: on a database small enough
- * that rebuilding is cheap, the analysis' indexes (schema/analysis_indexes*.sql,
- * one "CREATE INDEX IF NOT EXISTS name ON" per line) are dropped here and
- * built again, sorted, by the analysis.  Runs in the open transaction. */
-static int drop_analysis_indexes(struct store *st)
-{
-	static const char create[] = "CREATE INDEX IF NOT EXISTS ";
-	static const char *const files[] = { "analysis_indexes.sql", "analysis_indexes_big.sql" };
-	long long max_id = 0;
-	char drop[160];
-	size_t f, n;
-	const char *p;
-
-	if (query_int(st->db, "SELECT coalesce(max(id), 0) FROM sessions", &max_id, st->err,
-		      sizeof st->err) < 0)
-		return -1;
-	if (max_id > STORE_REINDEX_SESSIONS)
-		return 0;
-	for (f = 0; f < sizeof files / sizeof files[0]; f++) {
-		for (p = embedded_find(schema_files, files[f]); p && (p = strstr(p, create)); ) {
-			p += sizeof create - 1;
-			n = strcspn(p, " (\n");
-			if (n == 0 || n > 100)
-				continue;
-			snprintf(drop, sizeof drop, "DROP INDEX IF EXISTS \"%.*s\"", (int)n, p);
-			if (sqlite3_exec(st->db, drop, NULL, NULL, NULL) != SQLITE_OK)
-				return fail(st, "dropping an analysis index");
-		}
-	}
-	return 0;
-}
-
 int64_t store_capture_begin(struct store *st, const struct capture_info *ci)
 {
 	struct binder b;
 	int64_t id;
 
-	if (!writable(st) || !ci || ensure_tx(st) < 0 || drop_analysis_indexes(st) < 0)
+	if (!writable(st) || !ci || ensure_tx(st) < 0)
 		return -1;
 	b = bind_start(st->q[Q_CAP_INSERT]);
 	b_text_nn(&b, ci->source);
@@ -1150,6 +1127,7 @@ static int put_session(struct store *st, const struct session_meta *m,
 	if (run(st, &b, "session insert") < 0)
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
+	*sid_out = sid; /* from here on, a failure takes the rows out again */
 
 	if (put_transcript(st, sid, r) < 0)
 		return -1;
@@ -1168,7 +1146,23 @@ static int put_session(struct store *st, const struct session_meta *m,
 	}
 	if (st->count_pending && st->count_capture != m->capture_id && flush_session_count(st) < 0)
 		return -1;
-	*sid_out = sid;
+	return 0;
+}
+
+/* Deletes the rows of a session that failed half-way. */
+static int undo_session(struct store *st, int64_t sid)
+{
+	static const enum stmt_id order[] = {
+		Q_UNDO_RCPT, Q_UNDO_DSN, Q_UNDO_MAILS, Q_UNDO_TRANSCRIPT, Q_UNDO_ANOM, Q_UNDO_SESSION,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		struct binder b = bind_start(st->q[order[i]]);
+		b_int(&b, sid);
+		if (run(st, &b, "taking a failed session out") < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1178,23 +1172,20 @@ int64_t store_session(struct store *st, const struct session_meta *m, const stru
 
 	if (!writable(st) || !m || !rec || ensure_tx(st) < 0)
 		return -1;
-	/* A session is written whole or not at all, whatever happens to the batch. */
-	if (run_plain(st, Q_SAVEPOINT, "savepoint") < 0)
-		return -1;
+	/* A session is written whole or not at all, whatever happens to the
+	 * batch: a failure after its row was inserted deletes what was written
+	 * of it; if even that fails, the batch is rolled back. */
 	if (put_session(st, m, rec, &sid) < 0) {
 		char keep[sizeof st->err];
 		memcpy(keep, st->err, sizeof keep);
 		sync_tx_state(st);
-		if (st->in_tx) {
-			run_plain(st, Q_ROLLBACK_TO, "rollback to savepoint");
-			run_plain(st, Q_RELEASE, "release savepoint");
-			ehlo_profiles_rolled_back(st->prof);
+		if (st->in_tx && sid > 0 && undo_session(st, sid) < 0) {
+			run_plain(st, Q_ROLLBACK, "rollback");
+			rolled_back(st);
 		}
 		memcpy(st->err, keep, sizeof keep);
 		return -1;
 	}
-	if (run_plain(st, Q_RELEASE, "release savepoint") < 0)
-		return -1;
 	st->count_capture = m->capture_id;
 	st->count_pending++;
 	st->batch_sessions++;

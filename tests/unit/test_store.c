@@ -699,6 +699,45 @@ static void test_batching(void)
 	store_close(st);
 }
 
+/* issue 15: a session that fails half-way (here: its mail is refused by a
+ * trigger) leaves nothing behind, and the batch around it is kept. */
+static void test_session_half_way(void)
+{
+	char path[128], err[512] = "";
+	struct smtp_record r = make_record();
+	struct session_meta m;
+	struct capture_info ci = file_capture("h.pcap", "2222", 10);
+	struct store *st;
+	int64_t cap, a, b;
+
+	tmp_path(path, sizeof path, "halfway");
+	st = store_open(path, STORE_WRITE, err, sizeof err);
+	if (!ok(st != NULL, "open for the half-way test"))
+		return;
+	cap = store_capture_begin(st, &ci);
+	m = make_meta(cap, 1700000000000000ull);
+	a = store_session(st, &m, &r);
+	ok(a > 0, "a first session");
+	ok(sqlite3_exec(store_db(st), "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.mails"
+			" BEGIN SELECT RAISE(ABORT, 'refused by the test'); END", NULL, NULL, NULL) == SQLITE_OK,
+	   "a trigger that refuses mails");
+	m.first_ts += 10;
+	ok(store_session(st, &m, &r) < 0 && strstr(store_error(st), "refused by the test"),
+	   "the second session fails at its mail (%s)", store_error(st));
+	sqlite3_exec(store_db(st), "DROP TRIGGER temp.refuse", NULL, NULL, NULL);
+	m.first_ts += 10;
+	b = store_session(st, &m, &r);
+	ok(b > 0, "a third session after it");
+	is_int(store_commit(st), 0, "the batch commits");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM sessions"), 2, "two sessions stored, not the failed one");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM transcripts"), 2, "no transcript of the failed one");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM anomalies WHERE session_id IS NOT NULL"
+		     " AND session_id NOT IN (SELECT id FROM sessions)"), 0, "no anomaly of it");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM mails"), 2, "only the stored sessions' mails");
+	is_int(q_int(store_db(st), "SELECT smtp_sessions FROM captures"), 2, "the capture counts two sessions");
+	store_close(st);
+}
+
 /* A writer that dies without closing loses its open batch and nothing else. */
 static void test_crash(void)
 {
@@ -1057,6 +1096,7 @@ int main(void)
 	test_roundtrip();
 	test_hostile();
 	test_batching();
+	test_session_half_way();
 	test_crash();
 	test_known_forget();
 	test_merge();
