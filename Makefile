@@ -6,7 +6,8 @@
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      the performance table (README "Performance")
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man pages, systemd unit, bash completion)
+#   make deb        a Debian package in build/release/ (dpkg-deb from a staged install)
 #   make clean
 
 PREFIX  ?= /usr/local
@@ -43,11 +44,14 @@ UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS_BIN    = $(B)/tests/mkpcap $(B)/tests/pcapcount
 
 DEPS_STAMP   = build/.deps-build
+# Man pages: man/*.1.in with each command's --help put in (man/mkman.sh).
+MAN_IN       = $(wildcard man/*.1.in)
+MAN_PAGES    = $(MAN_IN:man/%.1.in=$(B)/man/%.1)
 
-.PHONY: all deps deps-test test unit e2e asan fuzz fuzz-build fuzz-targets bench demo install clean test-shared
+.PHONY: all deps deps-test test unit e2e asan fuzz fuzz-build fuzz-targets bench demo install clean test-shared man deb
 .DEFAULT_GOAL := all
 
-all: $(BIN) $(TOOLS_BIN)
+all: $(BIN) $(TOOLS_BIN) $(MAN_PAGES)
 
 # Dependencies: installed once by deps.sh (apt-get as root).
 $(DEPS_STAMP): deps.sh
@@ -137,13 +141,33 @@ bench: all deps-test
 test-shared: all
 	@BUILD=$(B) ./tests/run.sh shared
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/smtpscope
+# ---- operations: man pages, systemd unit, completion, install, deb (issue 18)
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+$(B)/man/%.1: man/%.1.in man/mkman.sh $(BIN)
+	@mkdir -p $(dir $@)
+	./man/mkman.sh $(BIN) $< $@
+man: $(MAN_PAGES)
+
+install: $(BIN) $(MAN_PAGES)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/smtpscope $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smtpscope
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/README.md
 	install -m 0644 schema/README.md $(DESTDIR)$(PREFIX)/share/doc/smtpscope/schema.md
+	install -m 0644 LICENSE $(DESTDIR)$(PREFIX)/share/doc/smtpscope/copyright
+	install -m 0644 packaging/smtpscope.default $(DESTDIR)$(PREFIX)/share/doc/smtpscope/smtpscope.default
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' packaging/smtpscope.service.in > $(DESTDIR)$(UNITDIR)/smtpscope.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/smtpscope.service
+	install -m 0644 packaging/smtpscope.bash-completion $(DESTDIR)$(BASHCOMPDIR)/smtpscope
+
+# A Debian package from a staged install (packaging/mkdeb.sh): build/<cfg>/smtpscope_*.deb
+deb: $(BIN) $(MAN_PAGES)
+	@./packaging/mkdeb.sh $(B) $(B)
 
 clean:
 	rm -rf build/release build/asan build/fuzz build/tests-out smtpscope.db smtpscope.db-wal smtpscope.db-shm report.html
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

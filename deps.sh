@@ -8,7 +8,9 @@
 #          xxHash (whole-file content identity of imported captures)
 #   test:  build + what the tests use (tshark, tcpreplay, chromium, clang for
 #          fuzzing, iproute2, exim4 and swaks for the live test, python3,
-#          redis-server, promtool, rsyslog, systemd-analyze, dpkg-deb, man)
+#          redis-server, promtool, rsyslog, systemd-analyze, dpkg-deb, man),
+#          and the npm packages of the browser test (playwright-core, pinned
+#          in tests/browser/package-lock.json) into tests/browser/node_modules
 set -eu
 group=${1:-build}
 
@@ -21,13 +23,30 @@ test|all) want="$build_pkgs $test_pkgs" ;;
 *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
 esac
 
+# npm packages of the browser test, installed from the committed lock file
+# into a gitignored folder (node and npm come with Debian's nodejs/npm).
+browser_deps() {
+	[ "$group" = build ] && return 0
+	bd=$(dirname "$0")/tests/browser
+	[ -d "$bd/node_modules/playwright-core" ] && return 0
+	if ! command -v npm > /dev/null 2>&1; then
+		echo "smtpscope: npm not found: the Playwright browser test will skip" >&2
+		return 0
+	fi
+	(cd "$bd" && npm ci --no-audit --no-fund --silent) ||
+		echo "smtpscope: npm ci failed in $bd: the Playwright browser test will skip" >&2
+}
+
 missing=
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	browser_deps
+	exit 0
+fi
 
 echo "smtpscope: missing Debian packages:$missing" >&2
 if [ "$(id -u)" -ne 0 ]; then
@@ -54,3 +73,4 @@ if [ $rc -ne 0 ]; then
 	exit 1
 fi
 echo "smtpscope: installed$missing" >&2
+browser_deps

@@ -27,11 +27,9 @@
 
 #include "analyzer/base/limits.h"
 
-#define MSG_LINE_MAX     SMTP_LINE_MAX  /* one line; the rest up to LF is dropped */
-#define MSG_UNFOLD_MAX   SMTP_LINE_MAX  /* one unfolded header field (name, colon, value) */
-#define MSG_MIME_DEPTH   4              /* nested multipart levels followed */
-#define MSG_BOUNDARY_MAX 200            /* RFC 2046 5.1.1 allows 70; longer ones are cut and never match */
-#define MSG_CTYPE_MAX    64             /* media type kept of a body part ("multipart/report") */
+/* MSG_LINE_MAX, MSG_UNFOLD_MAX, MSG_MIME_DEPTH, MSG_BOUNDARY_MAX and
+ * MSG_CTYPE_MAX are in limits.h; hitting one sets a bit of caps_hit
+ * (msg_caps_hit()), which the SMTP dissector records as an anomaly. */
 
 enum msg_phase { PH_HEADERS, PH_BODY, PH_SKIP, PH_DONE };
 
@@ -63,6 +61,7 @@ struct msg_parser {
 	size_t hdr_bytes;         /* bytes of the header block examined */
 	size_t body_bytes;        /* bytes of the body scanned */
 	int header_cap, dsn_cap;
+	unsigned caps_hit;        /* MSG_CAP_* bits */
 
 	/* line assembly */
 	char line[MSG_LINE_MAX + 1];
@@ -500,11 +499,15 @@ static void ct_parse(struct msg_parser *mp, const char *v, size_t vn)
 	char rtype[64];
 
 	ct_type(v, vn, &t, &tn);
+	if (tn > MSG_CTYPE_MAX)
+		mp->caps_hit |= MSG_CAP_CTYPE;
 	for (k = 0; k < tn && k < MSG_CTYPE_MAX; k++)
 		mp->part_type[k] = (char)text_lower((unsigned char)t[k]);
 	mp->part_type[k] = '\0';
 	if (!ct_param(v, vn, "boundary", mp->part_boundary, sizeof mp->part_boundary))
 		mp->part_boundary[0] = '\0';
+	else if (strlen(mp->part_boundary) >= MSG_BOUNDARY_MAX) /* filled up: cut */
+		mp->caps_hit |= MSG_CAP_BOUNDARY;
 	mp->part_dsn = strcmp(mp->part_type, "multipart/report") == 0 &&
 	               ct_param(v, vn, "report-type", rtype, sizeof rtype) &&
 	               strcasecmp(rtype, "delivery-status") == 0; /* RFC 3462 */
@@ -582,8 +585,10 @@ static void field_line(struct msg_parser *mp, const char *l, size_t n)
 		field_flush(mp);
 	}
 	room = MSG_UNFOLD_MAX - mp->field_len;
-	if (n > room)
+	if (n > room) {
 		n = room;
+		mp->caps_hit |= MSG_CAP_UNFOLD;
+	}
 	memcpy(mp->field + mp->field_len, l, n);
 	mp->field_len += n;
 }
@@ -594,6 +599,8 @@ static int push_boundary(struct msg_parser *mp, const char *b)
 {
 	size_t n = strlen(b);
 
+	if (n > 0 && mp->depth >= MSG_MIME_DEPTH)
+		mp->caps_hit |= MSG_CAP_DEPTH;
 	if (n == 0 || mp->depth >= MSG_MIME_DEPTH)
 		return 0;
 	memcpy(mp->boundary[mp->depth], b, n + 1);
@@ -761,6 +768,8 @@ static size_t feed_lines(struct msg_parser *mp, const uint8_t *p, size_t n)
 		size_t take = lf ? (size_t)(lf - (p + used)) : n - used;
 		if (!mp->discard) {
 			size_t room = MSG_LINE_MAX - mp->line_len;
+			if (take > room)
+				mp->caps_hit |= MSG_CAP_LINE;
 			memcpy(mp->line + mp->line_len, p + used, take < room ? take : room);
 			mp->line_len += take < room ? take : room;
 			mp->line_bytes += take;
@@ -924,6 +933,11 @@ static void move_str(char **dst, char **src)
 	free(*dst);
 	*dst = *src;
 	*src = NULL;
+}
+
+unsigned msg_caps_hit(const struct msg_parser *mp)
+{
+	return mp ? mp->caps_hit : 0;
 }
 
 void msg_take(struct msg_parser *mp, struct smtp_mail *m, int *header_cap, int *dsn_cap)

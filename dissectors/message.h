@@ -35,6 +35,16 @@ void msg_end(struct msg_parser *mp);
  * caps were hit, so the caller can record anomalies. */
 void msg_take(struct msg_parser *mp, struct smtp_mail *m, int *header_cap, int *dsn_cap);
 
+/* Which of the parser's own caps (limits.h) cut something: MSG_CAP_* bits. */
+enum {
+	MSG_CAP_LINE     = 1,  /* a line longer than MSG_LINE_MAX */
+	MSG_CAP_UNFOLD   = 2,  /* a header field longer than MSG_UNFOLD_MAX */
+	MSG_CAP_DEPTH    = 4,  /* multiparts nested deeper than MSG_MIME_DEPTH */
+	MSG_CAP_BOUNDARY = 8,  /* a boundary longer than MSG_BOUNDARY_MAX */
+	MSG_CAP_CTYPE    = 16, /* a media type longer than MSG_CTYPE_MAX */
+};
+unsigned msg_caps_hit(const struct msg_parser *mp);
+
 void msg_free(struct msg_parser *mp); /* msg_free(NULL) is a no-op */
 
 #endif

@@ -25,7 +25,9 @@
  * Credentials: while an AUTH or X-EXPS exchange is open, a client line is a
  * payload when a 334 is outstanding or the line is no known command; payloads
  * only add their length to auth_payload_bytes and go nowhere else (no
- * command, no anomaly detail, no line check).
+ * command, no anomaly detail, no line check).  After the server's final
+ * answer (refused, cancelled, or a reply that overtook pipelined payloads)
+ * the client's lines stay payloads until it sends a known command again.
  *
  * DATA pipelined before its 354: if the next client line is no known command,
  * the client is sending its body without waiting, and the body is parsed at
@@ -169,6 +171,11 @@ struct smtp_session {
 	uint8_t auth_active; /* an exchange is open */
 	uint8_t auth_await;  /* a 334 is outstanding: the next client line is a payload */
 	uint8_t auth_first;  /* the open exchange is the recorded (first) one */
+	uint8_t field_capped;/* 1: sdup() cut a field to SMTP_FIELD_MAX, anomaly due; 2: recorded */
+	uint8_t auth_guard;  /* an AUTH/X-EXPS was sent and no other command since:
+	                        a client line that is no command is a payload,
+	                        whatever the server answered (refused, cancelled,
+	                        or the reply overtook pipelined payloads) */
 	uint8_t bdat_open;   /* BDAT chunks seen, LAST not yet */
 	uint8_t spec;        /* body started before the reply to DATA */
 	uint8_t body_bst;    /* enum body_state */
@@ -240,8 +247,11 @@ static char *sdup(struct smtp_session *s, const void *p, size_t n)
 	char *z;
 	size_t i;
 
-	if (n > SMTP_FIELD_MAX)
+	if (n > SMTP_FIELD_MAX) {
 		n = SMTP_FIELD_MAX;
+		if (!s->field_capped)
+			s->field_capped = 1; /* recorded by line_done(): no anomaly from inside sdup() */
+	}
 	if (!(z = malloc(n + 1))) {
 		s->dead = 1;
 		return NULL;
@@ -483,6 +493,21 @@ static void body_feed(struct smtp_session *s, const uint8_t *p, size_t n)
 		s->dead = 1;
 }
 
+/* One message_cap anomaly per message-parser cap that cut something. */
+static void msg_caps_note(struct smtp_session *s, unsigned caps)
+{
+	static const struct { unsigned bit; const char *name; } cap[] = {
+		{ MSG_CAP_LINE, "MSG_LINE_MAX" }, { MSG_CAP_UNFOLD, "MSG_UNFOLD_MAX" },
+		{ MSG_CAP_DEPTH, "MSG_MIME_DEPTH" }, { MSG_CAP_BOUNDARY, "MSG_BOUNDARY_MAX" },
+		{ MSG_CAP_CTYPE, "MSG_CTYPE_MAX" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cap / sizeof cap[0]; i++)
+		if (caps & cap[i].bit)
+			anomaly_z(s, ANOM_MESSAGE_CAP, cap[i].name);
+}
+
 /* The body ended: completed (terminator, BDAT LAST) or not (gap, close,
  * RSET, DATA refused).  Moves what the message parser found into the mail. */
 static void body_end(struct smtp_session *s, int completed)
@@ -498,6 +523,7 @@ static void body_end(struct smtp_session *s, int completed)
 				anomaly_z(s, ANOM_HEADER_BLOCK_CAP, NULL);
 			if (dcap)
 				anomaly_z(s, ANOM_DSN_CAP, NULL);
+			msg_caps_note(s, msg_caps_hit(s->mp));
 		}
 		msg_free(s->mp);
 		s->mp = NULL;
@@ -1213,6 +1239,7 @@ static void cmd_auth(struct smtp_session *s, int id, const uint8_t *verb, size_t
 	s->auth_active = 1;
 	s->auth_await = 0;
 	s->auth_first = 0;
+	s->auth_guard = 1;
 	if (!r->auth_mechanism) {
 		r->auth_mechanism = sdup_upper(s, a, ml);
 		s->auth_first = 1;
@@ -1232,6 +1259,7 @@ static void client_command(struct smtp_session *s, const uint8_t *p, size_t n)
 	if (id != SMTP_CMD_UNKNOWN) {
 		r->saw_smtp = 1;
 		s->known_cmds++;
+		s->auth_guard = 0; /* the client moved on: an AUTH sets it again below */
 	}
 	else
 		anomaly(s, ANOM_UNKNOWN_COMMAND, p, vl);
@@ -1324,21 +1352,54 @@ static int line_is_b64(const uint8_t *p, size_t n)
 	return (lower && other) || p[n - 1] == '=';
 }
 
-/* Binary: control bytes other than TAB/CR, or more than one NUL. */
-static int line_is_binary(const uint8_t *p, size_t n, int *nul)
+/* Binary: control bytes other than TAB/CR, or more than one NUL.  *ctl gets
+ * the number of control bytes. */
+static int line_is_binary(const uint8_t *p, size_t n, int *nul, size_t *ctl)
 {
-	size_t i;
-	int nuls = 0, ctl = 0;
+	size_t i, nctl = 0;
+	int nuls = 0;
 
 	for (i = 0; i < n; i++) {
 		uint8_t c = p[i];
 		if (c == 0)
 			nuls++;
 		else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
-			ctl++;
+			nctl++;
 	}
 	*nul = nuls;
-	return ctl > 0 || nuls > 1;
+	*ctl = nctl;
+	return nctl > 0 || nuls > 1;
+}
+
+/* p[0..n) with each control byte (as line_is_binary() counts them) written
+ * as the four characters \xHH, into out (at most cap bytes; the rest is cut).
+ * Returns the length written. */
+static size_t escape_ctl(const uint8_t *p, size_t n, uint8_t *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if ((c != 0 && c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			if (o + 4 > cap)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = (uint8_t)hex[c >> 4];
+			out[o++] = (uint8_t)hex[c & 15];
+		} else {
+			if (o + 1 > cap)
+				break;
+			out[o++] = c;
+		}
+	}
+	return o;
+}
+
+static int reply_shaped(const uint8_t *p, size_t n)
+{
+	return n >= 3 && p[0] >= '1' && p[0] <= '5' && is_digit(p[1]) && is_digit(p[2]);
 }
 
 /* A whole line p[0..n) (n <= SMTP_LINE_MAX, CRLF removed) whose full length
@@ -1348,10 +1409,13 @@ static void line_done(struct smtp_session *s, int dir, const uint8_t *p, size_t 
 {
 	struct dstate *d = &s->d[dir];
 	struct pend *back;
+	uint8_t esc[SMTP_LINE_MAX];
+	size_t ctl, en;
 	int nul, bin, valid;
 
 	if (dir == SMTP_C2S) {
-		if (s->auth_active && (s->auth_await || !line_is_command(p, n))) {
+		if ((s->auth_active && (s->auth_await || !line_is_command(p, n))) ||
+		    (s->auth_guard && !line_is_command(p, n))) {
 			s->r.auth_payload_bytes += full;
 			s->auth_await = 0;
 			if (n == 1 && p[0] == '*')
@@ -1372,11 +1436,25 @@ static void line_done(struct smtp_session *s, int dir, const uint8_t *p, size_t 
 			return;
 		}
 	}
-	bin = line_is_binary(p, n, &nul);
+	bin = line_is_binary(p, n, &nul, &ctl);
+	/* A text line with a few control bytes (a BEL in a banner, an ESC
+	 * sequence in EHLO) is evidence, not garbage: it is parsed with each
+	 * control byte escaped as \xHH, and counted.  At most one control byte
+	 * in 8, and the escaped line must still be a command or a reply. */
+	if (bin && nul <= 1 && ctl * 8 <= n) {
+		en = escape_ctl(p, n, esc, sizeof esc);
+		if (dir == SMTP_C2S ? line_is_command(esc, en) : reply_shaped(esc, en)) {
+			anomaly_z(s, ANOM_CONTROL_BYTE, dir == SMTP_C2S ? "client" : "server");
+			full += en - n;
+			p = esc;
+			n = en;
+			bin = 0;
+		}
+	}
 	if (dir == SMTP_C2S)
 		valid = !bin && line_is_command(p, n);
 	else
-		valid = !bin && n >= 3 && p[0] >= '1' && p[0] <= '5' && is_digit(p[1]) && is_digit(p[2]);
+		valid = !bin && reply_shaped(p, n);
 	if (bin) {
 		if (!d->garbage) {
 			d->garbage = 1;
@@ -1405,6 +1483,10 @@ static void line_done(struct smtp_session *s, int dir, const uint8_t *p, size_t 
 		client_command(s, p, n);
 	else
 		reply_line(s, p, n);
+	if (s->field_capped == 1) {
+		s->field_capped = 2;
+		anomaly_z(s, ANOM_FIELD_CAP, NULL);
+	}
 }
 
 /* LINES mode: hands at most one line to line_done(); returns bytes used. */

@@ -50,7 +50,8 @@
  * Everything is computed by GROUP BY queries into temporary tables
  * (reports/queries/analysis_temp.sql and the kinds' own); C loops run over
  * those results (servers, clients, reports), never over all sessions.
- * analyze_run() replaces the findings inside one savepoint. */
+ * analyze_run() replaces the findings inside one write transaction (a
+ * savepoint inside a caller's). */
 #include "reports/analyze.h"
 
 #include <sqlite3.h>
@@ -128,7 +129,7 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	struct rq_tuning tune;
 	const struct an_kind *k;
 	const char *temp = embedded_find(query_files, "analysis_temp.sql");
-	int i, rc = -1;
+	int i, rc = -1, own;
 
 	memset(&a, 0, sizeof a);
 	a.db = db;
@@ -143,31 +144,57 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	rq_tune(db, &tune);
-	if (an_exec(&a, "SAVEPOINT analyze") < 0) {
+	drop_temp(db);
+	/* the write lock first: a read begun inside the transaction (the schema
+	 * look-ups below) could not be upgraded once another writer committed
+	 * (SQLITE_BUSY at once, the busy timeout does not apply), whereas BEGIN
+	 * IMMEDIATE waits for the lock.  Inside a caller's transaction: a savepoint. */
+	own = sqlite3_get_autocommit(db);
+	/* the indexes before the write lock: each CREATE INDEX is its own short
+	 * transaction (nothing when they exist), so concurrent writers wait for
+	 * one index at a time, not for all of them plus the analysis */
+	if (own && analysis_indexes(&a) < 0) {
+		rq_untune(db, &tune);
+		return -1;
+	}
+	if (an_exec(&a, own ? "BEGIN IMMEDIATE" : "SAVEPOINT analyze") < 0) {
 		rq_untune(db, &tune);
 		return -1;
 	}
 	drop_temp(db);
-	if (analysis_indexes(&a) < 0 || an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
+	if ((!own && analysis_indexes(&a) < 0) || an_exec(&a, "DELETE FROM findings") < 0 ||
+	    an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
-		" summary, evidence, first_ts, last_ts, remediation, client_ip)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")) ||
+		" summary, evidence, first_ts, last_ts, remediation, client_ip, finding_key,"
+		" suggested_name, suggested_source)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")) ||
 	    !(a.has = an_q(&a, "SELECT 1 FROM findings WHERE server_ip = ?1 AND server_port = ?2"
 		" AND kind = ?3 LIMIT 1")))
 		goto out;
 	for (k = an_kinds; k->kind; k++)
 		if (an_run_kind(&a, k) < 0)
 			goto out;
+	if (an_history(&a, an_now()) < 0)
+		goto out;
 	rc = 0;
 out:
 	for (i = 0; i < a.nq; i++)
 		sqlite3_finalize(a.q[i].st);
 	drop_temp(db);
-	if (rc < 0)
-		sqlite3_exec(db, "ROLLBACK TO analyze", NULL, NULL, NULL);
-	if (sqlite3_exec(db, "RELEASE analyze", NULL, NULL, NULL) != SQLITE_OK && rc == 0)
-		rc = an_fail(&a, "commit");
+	if (own) {
+		if (rc < 0)
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		else if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = an_fail(&a, "commit");
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		}
+	} else {
+		if (rc < 0)
+			sqlite3_exec(db, "ROLLBACK TO analyze", NULL, NULL, NULL);
+		if (sqlite3_exec(db, "RELEASE analyze", NULL, NULL, NULL) != SQLITE_OK && rc == 0)
+			rc = an_fail(&a, "commit");
+	}
 	rq_untune(db, &tune);
 	return rc;
 }

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "reports/escape.h"
 #include "reports/export.h"
 
 struct export_def {
@@ -14,26 +15,30 @@ struct export_def {
 	const char *sql;       /* ?1 = since (seconds; < 0: everything) */
 };
 
+/* --since is on a session's END (last_ts): a session that began before the
+ * cut and ended after it is exported (a long session is never missed). */
 static const struct export_def defs[] = {
-	{ "sessions", "SELECT * FROM sessions WHERE ?1 < 0 OR first_ts >= ?1 ORDER BY id" },
+	{ "sessions", "SELECT * FROM sessions WHERE ?1 < 0 OR last_ts >= ?1 ORDER BY id" },
 	{ "extensions", "SELECT t.* FROM extensions t LEFT JOIN sessions s ON s.id = t.session_id"
-		" WHERE ?1 < 0 OR s.first_ts >= ?1 ORDER BY t.session_id, t.seq" },
+		" WHERE ?1 < 0 OR s.last_ts >= ?1 ORDER BY t.session_id, t.seq" },
 	{ "commands", "SELECT * FROM commands WHERE ?1 < 0 OR ts >= ?1 ORDER BY session_id, seq" },
 	{ "replies", "SELECT * FROM replies WHERE ?1 < 0 OR ts >= ?1 ORDER BY session_id, seq" },
 	{ "mails", "SELECT t.* FROM mails t LEFT JOIN sessions s ON s.id = t.session_id"
-		" WHERE ?1 < 0 OR coalesce(t.ts, s.first_ts) >= ?1 ORDER BY t.id" },
+		" WHERE ?1 < 0 OR s.last_ts >= ?1 ORDER BY t.id" },
 	{ "recipients", "SELECT t.* FROM recipients t LEFT JOIN mails m ON m.id = t.mail_id"
 		" LEFT JOIN sessions s ON s.id = m.session_id"
-		" WHERE ?1 < 0 OR coalesce(m.ts, s.first_ts) >= ?1 ORDER BY t.rowid" },
+		" WHERE ?1 < 0 OR s.last_ts >= ?1 ORDER BY t.rowid" },
 	{ "dsn_recipients", "SELECT t.* FROM dsn_recipients t LEFT JOIN mails m ON m.id = t.mail_id"
 		" LEFT JOIN sessions s ON s.id = m.session_id"
-		" WHERE ?1 < 0 OR coalesce(m.ts, s.first_ts) >= ?1 ORDER BY t.rowid" },
+		" WHERE ?1 < 0 OR s.last_ts >= ?1 ORDER BY t.rowid" },
 	{ "anomalies", "SELECT * FROM anomalies WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
 	{ "findings", "SELECT * FROM findings WHERE ?1 < 0 OR last_ts >= ?1 ORDER BY id" },
 	{ "captures", "SELECT * FROM captures WHERE ?1 < 0 OR started >= ?1 ORDER BY id" },
 	{ "servers", "SELECT * FROM servers WHERE ?1 < 0 OR last_ts >= ?1"
 		" ORDER BY server_ip, server_port" },
 	{ "capture_stats", "SELECT * FROM capture_stats WHERE ?1 < 0 OR ts >= ?1 ORDER BY rowid" },
+	{ "capture_counters", "SELECT t.* FROM capture_counters t LEFT JOIN captures c ON c.id = t.capture_id"
+		" WHERE ?1 < 0 OR coalesce(c.finished, c.started) >= ?1 ORDER BY t.capture_id, t.name" },
 };
 
 #define N_DEFS (sizeof defs / sizeof defs[0])
@@ -41,8 +46,51 @@ static const struct export_def defs[] = {
 const char *const export_tables[] = {
 	"sessions", "extensions", "commands", "replies", "mails", "recipients",
 	"dsn_recipients", "anomalies", "findings", "captures", "servers", "capture_stats",
-	NULL
+	"capture_counters", NULL
 };
+
+/* Any other table or view of the database (the schema grows: server_history,
+ * ehlo_profiles, ...) is exported whole, or --since on the first of these
+ * columns it has.  Its name must be one sqlite_master lists, and is quoted. */
+static const char *const generic_time_cols[] = { "last_ts", "ts", "finished", "started", "first_ts", NULL };
+
+static int generic_sql(sqlite3 *db, const char *table, double since, char *sql, size_t n, char *err,
+		       size_t errlen)
+{
+	sqlite3_stmt *q;
+	const char *col = NULL;
+	int found = 0, i;
+	char *qt;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1"
+			       " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	if (!found) {
+		snprintf(err, errlen, "export: unknown table '%s' (see smtpscope export --help)", table);
+		return -1;
+	}
+	for (i = 0; generic_time_cols[i] && !col; i++) {
+		if (sqlite3_table_column_metadata(db, NULL, table, generic_time_cols[i], NULL, NULL, NULL, NULL,
+						  NULL) == SQLITE_OK)
+			col = generic_time_cols[i];
+	}
+	if (since >= 0 && !col) {
+		snprintf(err, errlen, "export %s: --since is not available (the table has no time column)", table);
+		return -1;
+	}
+	qt = sqlite3_mprintf("\"%w\"", table);
+	if (!qt)
+		return -1;
+	if (col)
+		snprintf(sql, n, "SELECT * FROM %s WHERE ?1 < 0 OR %s >= ?1", qt, col);
+	else
+		snprintf(sql, n, "SELECT * FROM %s WHERE ?1 IS NOT NULL", qt);
+	sqlite3_free(qt);
+	return 0;
+}
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when the
  * byte at p does not start one (RFC 3629 section 4: no overlongs, no
@@ -170,21 +218,24 @@ static void put_json_row(FILE *out, sqlite3_stmt *s, int ncol)
 		}
 		}
 	}
-	fputs("}\n", out);
+	fputc('}', out);
 }
 
 /* A CSV text field: quoted when it must be (or is empty, so that '' differs
- * from NULL); invalid UTF-8 and NUL become U+FFFD. */
+ * from NULL); invalid UTF-8 and NUL become U+FFFD; a field a spreadsheet
+ * would run as a formula gets a leading ' (csv_needs_guard(), escape.h). */
 static void csv_string(FILE *out, const unsigned char *p, size_t n)
 {
 	size_t i, k;
-	int quote = n == 0;
+	int guard = csv_needs_guard((const char *)p, n), quote = n == 0 || guard;
 
 	for (i = 0; i < n && !quote; i++)
 		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
 			quote = 1;
 	if (quote)
 		fputc('"', out);
+	if (guard)
+		fputc('\'', out);
 	for (i = 0; i < n;) {
 		if (p[i] == '"') {
 			fputs("\"\"", out);
@@ -238,8 +289,10 @@ int export_table(struct sqlite3 *db, const char *table, const char *format, doub
 {
 	static char dummy[1];
 	const struct export_def *def = NULL;
+	struct export_def gen;
+	char gen_sql[512];
 	sqlite3_stmt *s = NULL;
-	int csv, rc, ncol, rows = 0;
+	int csv, json_array = 0, rc, ncol, rows = 0;
 	size_t i;
 
 	if (!err) {
@@ -253,18 +306,26 @@ int export_table(struct sqlite3 *db, const char *table, const char *format, doub
 	for (i = 0; table && i < N_DEFS; i++)
 		if (strcmp(table, defs[i].name) == 0)
 			def = &defs[i];
+	if (!def && table) {
+		if (generic_sql(db, table, isnan(since) ? -1.0 : since, gen_sql, sizeof gen_sql, err, errlen) < 0)
+			return -1;
+		gen.name = table;
+		gen.sql = gen_sql;
+		def = &gen;
+	}
 	if (!def) {
-		snprintf(err, errlen, "export: unknown table (one of: sessions, extensions, commands,"
-			 " replies, mails, recipients, dsn_recipients, anomalies, findings, captures,"
-			 " servers, capture_stats)");
+		snprintf(err, errlen, "export: unknown table (see smtpscope export --help)");
 		return -1;
 	}
 	if (format && strcmp(format, "jsonl") == 0) {
 		csv = 0;
+	} else if (format && strcmp(format, "json") == 0) {
+		csv = 0;
+		json_array = 1;
 	} else if (format && strcmp(format, "csv") == 0) {
 		csv = 1;
 	} else {
-		snprintf(err, errlen, "export: unknown format (jsonl or csv)");
+		snprintf(err, errlen, "export: unknown format (jsonl, json or csv)");
 		return -1;
 	}
 	if (sqlite3_prepare_v2(db, def->sql, -1, &s, NULL) != SQLITE_OK) {
@@ -274,15 +335,23 @@ int export_table(struct sqlite3 *db, const char *table, const char *format, doub
 	}
 	sqlite3_bind_double(s, 1, isnan(since) ? -1.0 : since);
 	ncol = sqlite3_column_count(s);
+	if (json_array)
+		fputc('[', out);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (csv && rows == 0)
 			put_csv_row(out, s, ncol, 1);
+		if (json_array)
+			fputs(rows ? ",\n" : "\n", out);
 		if (csv)
 			put_csv_row(out, s, ncol, 0);
 		else
 			put_json_row(out, s, ncol);
+		if (!csv && !json_array)
+			fputc('\n', out);
 		rows++;
 	}
+	if (json_array && rc == SQLITE_DONE)
+		fputs(rows ? "\n]\n" : "]\n", out);
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "export %s: %s", def->name, sqlite3_errmsg(db));
 		sqlite3_finalize(s);

@@ -61,6 +61,14 @@
 #define DSN_RCPT_MAX           256     /* per-recipient DSN blocks stored per mail */
 #define SMTP_XEXCH50_MAX       (16u << 20) /* announced XEXCH50 blob size still skipped by length */
 
+/* ---- message parser (dissectors/message.c); each cut is a message_cap anomaly */
+#define MSG_LINE_MAX           SMTP_LINE_MAX /* one message line; the rest up to LF is dropped */
+#define MSG_UNFOLD_MAX         SMTP_LINE_MAX /* one unfolded header field (name, colon, value) */
+#define MSG_MIME_DEPTH         8       /* nested multipart levels followed (a DSN forwarded inside
+                                          a digest inside a report is 5 deep); 201 B each */
+#define MSG_BOUNDARY_MAX       200     /* RFC 2046 5.1.1 allows 70; longer ones are cut, never match */
+#define MSG_CTYPE_MAX          64      /* media type kept of a body part ("multipart/report") */
+
 /* ---- storage ------------------------------------------------------------ */
 #define STORE_BATCH_SESSIONS   2000    /* sessions per transaction ... */
 #define STORE_BATCH_MS         1000    /* ... or this much wall time, whichever comes first */
@@ -77,5 +85,11 @@
 #define LIVE_QUEUE_WAIT_MS 250  /* ... this long (the ring buffers packets meanwhile), and a session
                                    still not queued is dropped (counted) */
 #define LIVE_WORKERS_MAX   64   /* capture threads */
+
+/* Event stream, metrics, retention (issue 18) */
+#define EVENTS_QUEUE_MAX       16384   /* event lines waiting for the events thread; then dropped, counted */
+#define EVENTS_FINDINGS_MAX    65536   /* findings compared from one scan to the next */
+#define PRUNE_BATCH_SESSIONS   500     /* sessions deleted per transaction: the writer never waits long */
+#define PRUNE_PAUSE_MS         20      /* pause between prune batches, so ingest gets the lock */
 
 #endif

@@ -2,9 +2,11 @@
  * report progress, stop on signals, and turn a corrupt record into a clear
  * error with its byte offset; see capture.h. */
 #include "analyzer/capture/capture.h"
+#include "analyzer/capture/compressed.h"
 #include "analyzer/engine/decode.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/engine/pipeline.h"
+#include "analyzer/output/outputs.h"
 #include "analyzer/store/session_queue.h"
 
 #include <errno.h>
@@ -119,6 +121,7 @@ struct replay_state {
 	uint64_t sessions;          /* stored (writer thread; read after join) */
 	int store_failed;           /* writer thread; read after join */
 	char store_err[256];
+	struct outputs *out;        /* borrowed, may be NULL; used by the writer thread only */
 };
 
 static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session *s)
@@ -147,11 +150,14 @@ static void *writer_main(void *arg)
 		for (; it; it = next) {
 			next = it->next;
 			if (!__atomic_load_n(&rs->store_failed, __ATOMIC_RELAXED)) {
-				if (store_session(rs->st, &it->meta, smtp_record(it->s)) < 0) {
+				int64_t id = store_session(rs->st, &it->meta, smtp_record(it->s));
+				if (id < 0) {
 					snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
 					__atomic_store_n(&rs->store_failed, 1, __ATOMIC_RELAXED);
 				} else {
 					__atomic_fetch_add(&rs->sessions, 1, __ATOMIC_RELAXED);
+					if (rs->out)
+						outputs_session(rs->out, id, &it->meta, smtp_record(it->s));
 				}
 			}
 			smtp_free(it->s);
@@ -233,6 +239,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	struct capture_totals tot;
 	const char *status = "finished";
 	char why[512] = "";
+	enum compression comp = COMP_NONE;
 	pcap_t *p;
 	pthread_t writer;
 	FILE *fp;
@@ -275,13 +282,46 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	setvbuf(fp, NULL, _IOFBF, 1 << 20);
+	/* gzip, zstd, xz: decompressed on the way (a plain file is read as it is;
+	 * standard input always goes through the sniffing stream). */
+	{
+		unsigned char magic[8];
+		size_t nm = is_stdin ? 0 : fread(magic, 1, sizeof magic, fp);
+		if (is_stdin || compression_sniff(magic, nm) != COMP_NONE) {
+			FILE *z;
+			if (!is_stdin)
+				rewind(fp);
+			if (!(z = compressed_open(fp, &comp, why, sizeof why))) {
+				if (fp != stdin)
+					fclose(fp);
+				snprintf(err, errlen, "%s: %s", path, why);
+				return -1;
+			}
+			fp = z;
+			why[0] = 0;
+		} else {
+			rewind(fp);
+			setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		}
+	}
 	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p) {
-		if (fp != stdin)
-			fclose(fp);
-		snprintf(err, errlen, "%s: not a readable pcap or pcapng file: %s", path, perr);
+		fclose(fp); /* stdin too: this was its only use */
+		snprintf(err, errlen, "%s: not a readable pcap or pcapng file%s%s%s: %s", path,
+			 comp != COMP_NONE ? " after " : "", comp != COMP_NONE ? compression_name(comp) : "",
+			 comp != COMP_NONE ? " decompression" : " (gzip, zstd and xz compressed captures are read "
+			 "directly; other formats: convert with editcap)", perr);
 		return -1;
+	}
+	if (o->filter) {
+		struct bpf_program bpf;
+		if (pcap_compile(p, &bpf, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
+		    pcap_setfilter(p, &bpf) < 0) {
+			snprintf(err, errlen, "%s: filter '%s': %s", path, o->filter, pcap_geterr(p));
+			pcap_close(p);
+			return -1;
+		}
+		pcap_freecode(&bpf);
 	}
 	lc.nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	if (!decode_linktype_supported(pcap_datalink(p))) {
@@ -297,10 +337,12 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	memset(&ci, 0, sizeof ci);
 	ci.source = path;
 	ci.kind = "file";
+	ci.filter = o->filter;
 	ci.linktype = pcap_datalink_val_to_name(pcap_datalink(p));
 	ci.content_hash = hex[0] ? hex : NULL;
 	ci.file_size = size;
 	rs.st = st;
+	rs.out = o->out;
 	rs.capture_id = store_capture_begin(st, &ci);
 	if (rs.capture_id < 0) {
 		snprintf(err, errlen, "%s: %s", path, store_error(st));
@@ -336,9 +378,12 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		if (n == 0 || n == PCAP_ERROR_BREAK || stop_flag)
 			break;
 		if (n < 0) {
-			long off = pcap_file(p) ? ftell(pcap_file(p)) : -1;
-			snprintf(why, sizeof why, "corrupt or truncated capture at byte offset %ld, after %" PRIu64
-				 " packets: %s", off, pl.packets, pcap_geterr(p));
+			long off = pcap_file(p) && comp == COMP_NONE ? ftell(pcap_file(p)) : -1;
+			char at[64] = "";
+			if (off >= 0)
+				snprintf(at, sizeof at, " at byte offset %ld", off);
+			snprintf(why, sizeof why, "corrupt or truncated capture%s%s, after %" PRIu64 " packets: %s", at,
+				 comp != COMP_NONE ? " (of the decompressed stream)" : "", pl.packets, pcap_geterr(p));
 			status = "error";
 			rc = -1;
 			break;
@@ -390,6 +435,10 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	res->packets = pl.packets;
 	res->bytes = pl.bytes;
 	res->sessions = rs.sessions;
+	{
+		int64_t cut = store_capture_snaplen_sessions(st, rs.capture_id);
+		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;
+	}
 	res->first_ts = pl.first_ts;
 	res->last_ts = pl.last_ts;
 	pipeline_fini(&pl);

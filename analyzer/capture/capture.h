@@ -15,10 +15,14 @@
 #include "analyzer/engine/flow.h"
 #include "analyzer/store/store.h"
 
+struct outputs;
+
 struct replay_opts {
 	int quiet;                 /* no progress line */
 	int force;                 /* import a file again even if already imported */
+	const char *filter;        /* BPF filter (tcpdump syntax), or NULL */
 	struct flow_config flows;
+	struct outputs *out;       /* borrowed, may be NULL: events of each stored session */
 };
 
 struct replay_result {
@@ -26,6 +30,7 @@ struct replay_result {
 	uint64_t first_ts, last_ts;  /* microseconds */
 	int skipped;                 /* already imported: nothing done */
 	int interrupted;             /* stopped by a signal */
+	uint64_t snaplen_sessions;   /* stored sessions with bytes cut by the snap length */
 	int64_t capture_id;
 };
 

@@ -15,9 +15,15 @@
 #include "analyzer/capture/live_dump.h"
 #include "analyzer/capture/live_priv.h"
 #include "analyzer/capture/live_worker.h"
+#include "analyzer/capture/tap.h"
 #include "analyzer/base/limits.h"
+#include "analyzer/base/timefmt.h"
+#include "analyzer/output/outputs.h"
+#include "analyzer/store/prune.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
+
+#include <sqlite3.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,14 +47,19 @@
 #define LIVE_DEFAULT_DB  "smtpscope.db"
 #define LIVE_ANALYZE_S   60        /* findings refreshed this often (default) */
 #define LIVE_TAKE_MS     200       /* writer wakes at least this often */
-#define LIVE_BUFFER_MAX  2047      /* MiB; pcap_set_buffer_size takes an int of bytes */
+#define LIVE_BUFFER_MAX  2097151   /* KiB; pcap_set_buffer_size takes an int of bytes */
+#define LIVE_BUFFER_MIN  256       /* KiB: less leaves no room for one TPACKET_V3 block */
 
 struct live_opts {
 	const char *iface, *filter, *user, *db, *pcap_dir;
-	int snaplen, buffer_mib, promisc, workers, quiet;
+	int snaplen, buffer_kib, promisc, workers, quiet;
+	const char *wfile;          /* -w FILE: every frame captured, raw pcap */
+	uint64_t count;             /* -c COUNT: stop after this many frames (0: no limit) */
 	double duration, stats_interval, analyze_interval;
 	uint64_t pcap_max_mib;
 	struct flow_config flows;
+	struct outputs_config out;  /* --events*, --metrics-* */
+	double retain, retain_interval;  /* --retain AGE (0: keep all), --retain-interval */
 };
 
 static volatile int live_stop;          /* set by signals, --duration or a failure */
@@ -68,6 +79,13 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* SIGHUP (logrotate, a closed terminal) reopens the event file and goes on. */
+static void on_hup(int sig)
+{
+	(void)sig;
+	events_hup();
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -78,6 +96,8 @@ static void install_signals(void)
 	sa.sa_flags = 0; /* no SA_RESTART */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void stop_all(void)
@@ -134,17 +154,22 @@ static void help(FILE *f)
 		"  -i, --interface IFACE     interface to capture on ('any' = all)\n"
 		"  -f, --filter BPF          capture filter (default: none, SMTP is found on any\n"
 		"                            port); a filter libpcap rejects is a usage error (exit 2)\n"
-		"  -s, --snaplen BYTES       bytes kept per frame (default 262144 = whole frames)\n"
-		"  -B, --buffer-size MiB     kernel capture buffer per worker (default 64)\n"
+		"  -s, --snaplen BYTES       bytes kept per frame (default and 0: 262144 = whole frames)\n"
+		"  -B, --buffer-size KiB     kernel capture buffer per worker, in KiB as tcpdump\n"
+		"                            (default 65536 = 64 MiB)\n"
+		"  -c, --count N             stop after N frames (as tcpdump -c)\n"
+		"  -w, --write FILE          also write every frame captured to FILE, raw pcap\n"
+		"                            ('-' = standard output), as tcpdump -w\n"
 		"      --no-promisc          do not put the interface in promiscuous mode\n"
 		"  -Z, --user USER           drop root to USER once the interface and the database\n"
 		"                            are open (default when started as root: nobody;\n"
 		"                            '-Z root' keeps root)\n"
 		"      --workers N           capture threads (default 1, at most %d), one\n"
 		"                            PACKET_FANOUT group: each flow stays on one thread\n"
-		"      --duration SECONDS    stop by itself after this long\n"
-		"      --stats-interval SECONDS  statistics period (default 10)\n"
-		"      --analyze-interval SECONDS  findings refresh period (default %d)\n"
+		"      --duration TIME       stop by itself after this long (90s, 1m, 2h; a bare\n"
+		"                            number is seconds)\n"
+		"      --stats-interval TIME statistics period (default 10s)\n"
+		"      --analyze-interval TIME  findings refresh period (default %ds)\n"
 		"      --db PATH             database (default ./" LIVE_DEFAULT_DB ")\n"
 		"      --write-pcap DIR      also write the packets of SMTP flows to rolling pcap\n"
 		"                            files in DIR (ports 25/465/587/2525 and every port\n"
@@ -154,17 +179,25 @@ static void help(FILE *f)
 		"      --timeout-established S  idle timeout of established flows (default %llu)\n"
 		"      --timeout-half S      idle timeout of half-open/closed flows (default %llu)\n"
 		"      --list-interfaces     list the interfaces that can be captured and exit\n"
+		"      --retain AGE          delete sessions older than AGE (30d, 12h; a bare\n"
+		"                            number is days) at the start and every\n"
+		"                            --retain-interval (default 1h), in small batches\n"
+		"                            beside the capture (see smtpscope prune)\n"
 		"  -q, --quiet               no statistics lines (drops are still reported)\n"
 		"  -h, --help                this help\n"
+		"\n",
+		LIVE_WORKERS_MAX, LIVE_ANALYZE_S, FLOW_TABLE_DEFAULT,
+		(unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
+		(unsigned long long)(FLOW_TIMEOUT_HALF_US / 1000000));
+	outputs_help(f, 1);
+	fprintf(f,
 		"\n"
 		"Every --stats-interval: packets, bytes, packets/s, Mbit/s, SMTP sessions, and\n"
 		"packets dropped by the kernel (buffer full) and by the interface, printed on\n"
 		"stderr and stored in the capture_stats table.\n"
 		"Exit status: 0 stopped normally, 1 runtime error (interface, permissions,\n"
-		"database), 2 usage error (bad option or bad filter).\n",
-		LIVE_WORKERS_MAX, LIVE_ANALYZE_S, FLOW_TABLE_DEFAULT,
-		(unsigned long long)(FLOW_TIMEOUT_EST_US / 1000000),
-		(unsigned long long)(FLOW_TIMEOUT_HALF_US / 1000000));
+		"database), 2 usage error (bad option or bad filter).\n"
+		"SIGHUP reopens the --events file (logrotate) and the capture goes on.\n");
 }
 
 static int parse_num(const char *s, double lo, double hi, double *v)
@@ -238,7 +271,7 @@ static pcap_t *open_handle(const struct live_opts *o, int first, int fanout_id, 
 	pcap_set_snaplen(p, o->snaplen);
 	pcap_set_promisc(p, o->promisc);
 	pcap_set_timeout(p, 100);  /* ms: the TPACKET_V3 block retire timeout */
-	pcap_set_buffer_size(p, o->buffer_mib << 20);
+	pcap_set_buffer_size(p, o->buffer_kib << 10);
 	pcap_set_immediate_mode(p, 0); /* immediate mode would force TPACKET_V2 */
 	/* Nanoseconds where the platform has them; else microseconds. */
 	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
@@ -324,6 +357,10 @@ struct live_run {
 	char store_err[512];
 	double t0, last_stats_t;
 	uint64_t last_packets, last_bytes;
+	struct outputs out;           /* events and metrics */
+	struct prune_thread *prune;   /* --retain, or NULL */
+	struct capture_tap *tap;      /* -c / -w, or NULL */
+	int out_events;               /* an event output was open */
 };
 
 /* Sums what the workers published.  ps_drop is per socket, so it adds up;
@@ -364,7 +401,10 @@ static void stats_tick(struct live_run *r, double now)
 {
 	struct capture_totals t;
 	double el = now - r->last_stats_t, pps, mbps;
-	uint64_t qd;
+	uint64_t qd, flows = 0;
+	struct outputs_tick ot;
+	char iso[TIMEFMT_ISO_LEN];
+	int i;
 
 	collect(r, &t);
 	if (el <= 0)
@@ -381,12 +421,29 @@ static void stats_tick(struct live_run *r, double now)
 		r->store_failed = 1;
 	}
 	live_dump_flush(r->dump);
+	capture_tap_flush(r->tap);
+	qd = queue_dropped(r);
+	for (i = 0; i < r->nw; i++)
+		if (r->w[i].pl_ok)
+			flows += __atomic_load_n(&flow_get_stats(r->w[i].pl.flows)->active, __ATOMIC_RELAXED);
+	memset(&ot, 0, sizeof ot);
+	ot.t = &t;
+	ot.sessions_lost = qd;
+	pthread_mutex_lock(&r->q.mu);
+	ot.queue_depth = r->q.n;
+	pthread_mutex_unlock(&r->q.mu);
+	ot.flows_tracked = flows;
+	ot.pps = pps;
+	ot.mbps = mbps;
+	ot.interval_s = el;
+	ot.running = !__atomic_load_n(&live_stop, __ATOMIC_RELAXED);
+	ot.stats_event = 1;
+	outputs_tick(&r->out, &ot);
 	if (r->o->quiet)
 		return;
-	qd = queue_dropped(r);
-	fprintf(stderr, "smtpscope live: %s: %" PRIu64 " packets, %.1f MB (%.0f packets/s, %.2f Mbit/s), "
+	fprintf(stderr, "%s smtpscope live: %s: %" PRIu64 " packets, %.1f MB (%.0f packets/s, %.2f Mbit/s), "
 		"%" PRIu64 " SMTP sessions; dropped %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s",
-		r->o->iface, t.packets, (double)t.bytes / 1e6, pps, mbps, t.smtp_sessions, t.dropped,
+		timefmt_now_iso8601(iso, sizeof iso), r->o->iface, t.packets, (double)t.bytes / 1e6, pps, mbps, t.smtp_sessions, t.dropped,
 		t.if_dropped, qd ? "" : "\n");
 	if (qd)
 		fprintf(stderr, ", %" PRIu64 " sessions lost (writer too slow)\n", qd);
@@ -395,11 +452,14 @@ static void stats_tick(struct live_run *r, double now)
 static void run_analyze(struct live_run *r)
 {
 	char err[512];
+	double t0 = mono_s();
 
 	if (store_commit(r->st) < 0)
 		return;
 	if (analyze_run(store_db(r->st), err, sizeof err) < 0)
 		fprintf(stderr, "smtpscope live: refreshing the findings failed: %s\n", err);
+	else
+		outputs_analyzed(&r->out, store_db(r->st), mono_s() - t0);
 }
 
 /* Stores what the workers queued; frees every item. */
@@ -410,12 +470,14 @@ static void drain(struct live_run *r, struct session_item *it)
 	for (; it; it = next) {
 		next = it->next;
 		if (!r->store_failed) {
+			int64_t id;
 			it->meta.capture_id = r->capture_id;
-			if (store_session(r->st, &it->meta, smtp_record(it->s)) < 0) {
+			if ((id = store_session(r->st, &it->meta, smtp_record(it->s))) < 0) {
 				snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
 				r->store_failed = 1;
 			} else {
 				r->sessions++;
+				outputs_session(&r->out, id, &it->meta, smtp_record(it->s));
 			}
 		}
 		smtp_free(it->s);
@@ -462,7 +524,9 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 		{ "stats-interval", required_argument, 0, 'S' },
 		{ "analyze-interval", required_argument, 0, 'A' },
 		{ "db", required_argument, 0, 'd' },
-		{ "write-pcap", required_argument, 0, 'w' },
+		{ "write-pcap", required_argument, 0, 0x1202 },
+		{ "write", required_argument, 0, 'w' },
+		{ "count", required_argument, 0, 'c' },
 		{ "write-pcap-max", required_argument, 0, 'm' },
 		{ "max-flows", required_argument, 0, 'M' },
 		{ "timeout-established", required_argument, 0, 'E' },
@@ -470,49 +534,61 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 		{ "list-interfaces", no_argument, 0, 'L' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
+		{ "retain", required_argument, 0, 0x1200 },
+		{ "retain-interval", required_argument, 0, 0x1201 },
+		OUTPUTS_LONG_OPTIONS,
 		{ 0, 0, 0, 0 }
 	};
+	char oerr[256];
 	double v;
-	int c;
+	int c, k;
 
-	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:c:w:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface = optarg; break;
 		case 'f': o->filter = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case 'd': o->db = optarg; break;
-		case 'w': o->pcap_dir = optarg; break;
+		case 0x1202: o->pcap_dir = optarg; break;
 		case 'P': o->promisc = 0; break;
 		case 'q': o->quiet = 1; break;
 		case 'L': *list = 1; break;
-		case 's':
-			if (parse_num(optarg, 64, CAPTURE_SNAPLEN_MAX, &v) < 0 || v != (int)v)
-				return usage("-s wants a snap length of 64 to %d bytes, not '%s'", CAPTURE_SNAPLEN_MAX, optarg);
-			o->snaplen = (int)v;
+		case 's': /* tcpdump: -s 0 is the whole frame */
+			if (parse_num(optarg, 0, CAPTURE_SNAPLEN_MAX, &v) < 0 || v != (int)v || (v > 0 && v < 64))
+				return usage("-s wants 0 (whole frames) or a snap length of 64 to %d bytes, not '%s'",
+					     CAPTURE_SNAPLEN_MAX, optarg);
+			o->snaplen = v == 0 ? CAPTURE_SNAPLEN_MAX : (int)v;
 			break;
-		case 'B':
-			if (parse_num(optarg, 1, LIVE_BUFFER_MAX, &v) < 0 || v != (int)v)
-				return usage("-B wants a buffer size of 1 to %d MiB, not '%s'", LIVE_BUFFER_MAX, optarg);
-			o->buffer_mib = (int)v;
+		case 'B': /* tcpdump: KiB */
+			if (parse_num(optarg, LIVE_BUFFER_MIN, LIVE_BUFFER_MAX, &v) < 0 || v != (int)v)
+				return usage("-B wants a buffer size in KiB, as tcpdump (%d to %d; 65536 = 64 MiB), not '%s'",
+					     LIVE_BUFFER_MIN, LIVE_BUFFER_MAX, optarg);
+			o->buffer_kib = (int)v;
 			break;
+		case 'c':
+			if (parse_num(optarg, 1, 1e15, &v) < 0 || v != (uint64_t)v)
+				return usage("-c wants a packet count (a positive whole number), not '%s'", optarg);
+			o->count = (uint64_t)v;
+			break;
+		case 'w': o->wfile = optarg; break;
 		case 'W':
 			if (parse_num(optarg, 1, LIVE_WORKERS_MAX, &v) < 0 || v != (int)v)
 				return usage("--workers wants 1 to %d, not '%s'", LIVE_WORKERS_MAX, optarg);
 			o->workers = (int)v;
 			break;
 		case 'D':
-			if (parse_num(optarg, 0.001, 86400.0 * 366, &v) < 0)
-				return usage("--duration wants seconds, not '%s'", optarg);
+			if (timefmt_parse_duration(optarg, 1, &v) < 0 || v < 0.001 || v > 86400.0 * 366)
+				return usage("--duration wants a duration such as 90s, 1m, 2h or seconds, not '%s'", optarg);
 			o->duration = v;
 			break;
 		case 'S':
-			if (parse_num(optarg, 0.1, 86400, &v) < 0)
-				return usage("--stats-interval wants 0.1 to 86400 seconds, not '%s'", optarg);
+			if (timefmt_parse_duration(optarg, 1, &v) < 0 || v < 0.1 || v > 86400)
+				return usage("--stats-interval wants 100ms to 1d (10s, 1m, or seconds), not '%s'", optarg);
 			o->stats_interval = v;
 			break;
 		case 'A':
-			if (parse_num(optarg, 1, 86400, &v) < 0)
-				return usage("--analyze-interval wants 1 to 86400 seconds, not '%s'", optarg);
+			if (timefmt_parse_duration(optarg, 1, &v) < 0 || v < 1 || v > 86400)
+				return usage("--analyze-interval wants 1s to 1d (30s, 5m, or seconds), not '%s'", optarg);
 			o->analyze_interval = v;
 			break;
 		case 'm':
@@ -535,7 +611,21 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 				o->flows.timeout_half_us = (uint64_t)v * 1000000;
 			break;
 		case 'h': help(stdout); return -1;
-		default: return usage("%s", "unknown option");
+		case 0x1200:
+		case 0x1201:
+			if (timefmt_parse_duration(optarg, c == 0x1200 ? 86400 : 1, &v) < 0 || v < 1)
+				return usage("%s wants a duration such as 30d, 12h or 90s, not '%s'",
+					     c == 0x1200 ? "--retain" : "--retain-interval", optarg);
+			if (c == 0x1200)
+				o->retain = v;
+			else
+				o->retain_interval = v;
+			break;
+		default:
+			if ((k = outputs_opt(c, optarg, &o->out, oerr, sizeof oerr)) < 0)
+				return usage("%s", oerr);
+			if (k == 0)
+				return usage("%s", "unknown option");
 		}
 	}
 	if (optind < argc)
@@ -554,7 +644,7 @@ int live_main(int argc, char **argv)
 	struct capture_totals tot;
 	struct counter_sum cs;
 	struct live_dump_stats ds;
-	char err[1024] = "", why[1024] = "";
+	char err[1024] = "", why[1024] = "", iso[TIMEFMT_ISO_LEN];
 	pcap_t *handles[LIVE_WORKERS_MAX] = { 0 };
 	int list = 0, rc, i, drop = 0, exit_code = 0, fanout_id, ended = 0;
 	double next_stats, next_analyze, now;
@@ -566,7 +656,7 @@ int live_main(int argc, char **argv)
 	memset(&user, 0, sizeof user);
 	o.db = LIVE_DEFAULT_DB;
 	o.snaplen = CAPTURE_SNAPLEN_MAX;
-	o.buffer_mib = 64;
+	o.buffer_kib = 65536;
 	o.promisc = 1;
 	o.workers = 1;
 	o.stats_interval = 10;
@@ -658,6 +748,42 @@ int live_main(int argc, char **argv)
 		goto out;
 	}
 
+	/* 3b. The outputs, as the capture user (so a SIGHUP can reopen the file).
+	 * Their threads must not take the signals: block them while they start. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = outputs_open(&r.out, &o.out, o.iface, err, sizeof err);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r.out_events = r.out.ev != NULL;
+	if (rc < 0) {
+		fprintf(stderr, "smtpscope live: %s\n", err);
+		exit_code = 1;
+		goto out;
+	}
+
+	if ((o.wfile || o.count) &&
+	    !(r.tap = capture_tap_open(o.wfile, o.count, pcap_datalink(handles[0]), o.snaplen,
+				       pcap_get_tstamp_precision(handles[0]) == PCAP_TSTAMP_PRECISION_NANO, err,
+				       sizeof err))) {
+		fprintf(stderr, "smtpscope live: %s\n", err);
+		exit_code = 1;
+		goto out;
+	}
+	if (o.retain > 0) {
+		pthread_sigmask(SIG_BLOCK, &block, &old);
+		r.prune = prune_thread_start(o.db, o.retain, o.retain_interval > 0 ? o.retain_interval : 3600,
+					     o.quiet, err, sizeof err);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!r.prune) {
+			fprintf(stderr, "smtpscope live: --retain: %s\n", err);
+			exit_code = 1;
+			goto out;
+		}
+	}
+
 	/* 4. Workers: pipelines created one after the other, here. */
 	r.o = &o;
 	r.nw = o.workers;
@@ -676,11 +802,13 @@ int live_main(int argc, char **argv)
 			goto out;
 		}
 		handles[i] = NULL;
+		r.w[i].tap = r.tap;
 	}
 	/* Signals go to this thread only: workers block them. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i < o.workers; i++) {
 		if (live_worker_start(&r.w[i]) < 0) {
@@ -700,7 +828,7 @@ int live_main(int argc, char **argv)
 		fprintf(stderr, "smtpscope live: capturing on %s%s%s%s (%s, %d worker%s, buffer %d MiB) into %s; "
 			"SIGINT or SIGTERM stops\n", o.iface, o.filter ? " with filter '" : "", o.filter ? o.filter : "",
 			o.filter ? "'" : "", ci.linktype ? ci.linktype : "?", o.workers, o.workers == 1 ? "" : "s",
-			o.buffer_mib, o.db);
+			o.buffer_kib / 1024, o.db);
 
 	/* 5. The writer loop. */
 	r.t0 = r.last_stats_t = mono_s();
@@ -735,6 +863,10 @@ int live_main(int argc, char **argv)
 	for (i = 0; i < r.nw; i++)
 		live_worker_join(&r.w[i]);
 	drain(&r, session_queue_take(&r.q, 0));
+	prune_thread_stop(r.prune);
+	r.prune = NULL;
+	if (o.count && !live_signal && !(o.duration > 0 && !strcmp(stop_why, "--duration reached")))
+		stop_why = "-c count reached";
 
 	/* 6. The end: totals, counters, capture row, findings, the drop line. */
 	for (i = 0; i < r.nw; i++)
@@ -781,12 +913,31 @@ int live_main(int argc, char **argv)
 		exit_code = 1;
 	}
 	run_analyze(&r);
+	{
+		struct outputs_tick ot;
+		struct events_counters ec;
+		memset(&ot, 0, sizeof ot);
+		ot.t = &tot;
+		ot.sessions_lost = r.q.dropped;
+		outputs_tick(&r.out, &ot); /* the metrics' last word: running 0, final totals */
+		events_get_counters(r.out.ev, &ec);
+		outputs_close(&r.out);     /* writes what is queued */
+		if (r.out_events && !o.quiet)
+			fprintf(stderr, "%s smtpscope live: events: %" PRIu64 " written to the file, %" PRIu64
+				" to syslog, %" PRIu64 " to redis; %" PRIu64 " dropped (queue full), %" PRIu64
+				" failed; file reopened %" PRIu64 " times\n", timefmt_now_iso8601(iso, sizeof iso),
+				ec.written[0], ec.written[1], ec.written[2], ec.dropped,
+				ec.failed[0] + ec.failed[1] + ec.failed[2], ec.reopened);
+	}
+	/* A clean stop leaves the .db alone complete: no -wal to copy with it. */
+	if (sqlite3_exec(store_db(r.st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "smtpscope live: checkpoint: %s\n", sqlite3_errmsg(store_db(r.st)));
 	if (why[0])
 		fprintf(stderr, "smtpscope live: %s\n", why);
 	if (!o.quiet || tot.dropped || tot.if_dropped || r.q.dropped)
-		fprintf(stderr, "smtpscope live: %s: %s after %.1f s: %" PRIu64 " packets, %.1f MB, %" PRIu64
+		fprintf(stderr, "%s smtpscope live: %s: %s after %.1f s: %" PRIu64 " packets, %.1f MB, %" PRIu64
 			" SMTP sessions stored; dropped: %" PRIu64 " by the kernel, %" PRIu64 " by the interface, %"
-			PRIu64 " sessions in the writer queue%s\n", o.iface, stop_why, now - r.t0, tot.packets,
+			PRIu64 " sessions in the writer queue%s\n", timefmt_now_iso8601(iso, sizeof iso), o.iface, stop_why, now - r.t0, tot.packets,
 			(double)tot.bytes / 1e6, r.sessions, tot.dropped, tot.if_dropped, r.q.dropped,
 			tot.dropped || tot.if_dropped ? " (results are incomplete: raise -B or --workers, or "
 			"narrow -f)" : "");
@@ -809,6 +960,9 @@ out:
 		if (handles[i])
 			pcap_close(handles[i]);
 	live_dump_close(r.dump);
+	capture_tap_close(r.tap);
+	prune_thread_stop(r.prune);
+	outputs_close(&r.out);
 	store_close(r.st);
 	return exit_code;
 }

@@ -1,6 +1,7 @@
 /* \summary: capture worker threads and the session queue of `smtpscope
  * live`; see live_worker.h. */
 #include "analyzer/capture/live_worker.h"
+#include "analyzer/capture/tap.h"
 #include "analyzer/capture/live_dump.h"
 
 #include <errno.h>
@@ -96,7 +97,16 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
 {
 	struct live_worker *w = (struct live_worker *)user;
 	uint64_t ts = frame_ts(w, h);
-	const struct pkt *p = pipeline_frame(&w->pl, ts, bytes, h->caplen, h->len);
+	enum tap_verdict v = w->tap ? capture_tap_frame(w->tap, h, bytes) : TAP_TAKE;
+	const struct pkt *p;
+
+	if (v != TAP_TAKE) { /* -c COUNT reached: every worker stops */
+		__atomic_store_n(w->stop, 1, __ATOMIC_RELAXED);
+		pcap_breakloop(w->p);
+		if (v == TAP_DROP)
+			return;
+	}
+	p = pipeline_frame(&w->pl, ts, bytes, h->caplen, h->len);
 
 	if (w->dump && p) /* --write-pcap keeps the frames of SMTP ports */
 		live_dump_frame(w->dump, h, bytes, p->sport, p->dport);

@@ -28,6 +28,7 @@
 
 
 struct live_dump;
+struct capture_tap;
 
 /* What a worker publishes for the writer (read with __atomic loads). */
 struct live_pub {
@@ -44,6 +45,7 @@ struct live_worker {
 	int pl_ok;                  /* pl was initialised */
 	struct session_queue *q;       /* borrowed, shared */
 	struct live_dump *dump;     /* borrowed, shared, NULL without --write-pcap */
+	struct capture_tap *tap;    /* borrowed, shared, NULL without -c / -w */
 	volatile int *stop;         /* borrowed: set by the main thread (or by a failing worker) */
 	pthread_t thread;
 	int started;

@@ -4,8 +4,10 @@
  * Rules kept here:
  *  - a file is checked before anything is written to it: not SQLite, SQLite
  *    but not ours, or ours but newer, and it is left untouched;
- *  - schema/NNN_*.sql is applied when NNN > user_version, each file in its
- *    own transaction, so 001 creates version 1 and 002 migrates 1 to 2;
+ *  - schema/NNN_*.sql is applied when NNN > user_version, all files in
+ *    one IMMEDIATE transaction (the version re-read inside it),
+ *    so 001 creates version 1, 002 migrates 1 to 2, and concurrent openers
+ *    of a new file never apply a file twice;
  *  - every statement is prepared once in store_open() and run as
  *    bind/step/reset; captured text is bound with its length, never pasted;
  *  - writes go to one open transaction committed every STORE_BATCH_SESSIONS
@@ -130,6 +132,7 @@ struct store {
 	struct jbuf jc, jr;       /* owned: the transcript's JSON text being written */
 	sqlite3_stmt *q[Q__COUNT];/* owned; all NULL in read mode */
 	char err[512];
+	char note[512];           /* something the user should know about the open, or "" */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -460,20 +463,38 @@ int store_probe_file(const char *path, int *version, char *err, size_t errlen)
 	return rc;
 }
 
-/* Applies every embedded schema file newer than *version, one transaction each. */
+/* Applies every embedded schema file newer than the file's version, all in
+ * one IMMEDIATE transaction: two processes opening a new database at once
+ * queue on the write lock, and the second re-reads user_version inside the
+ * transaction, so it finds the schema the first one committed and applies
+ * nothing (no "duplicate column" from running 002 twice).  A failure rolls
+ * everything back: the file stays at the version it had. */
 static int migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 {
-	const struct embedded_sql *f;
+	const struct embedded_sql *f = NULL;
 	char *msg = NULL;
 	long long uv;
-	int v;
+	int v, max = store_schema_max();
 
+	if (*version >= max)
+		return 0;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+		set_err(err, errlen, "updating the schema: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	if (query_int(db, "PRAGMA user_version", &uv, err, errlen) < 0)
+		goto fail_tx_err;
+	if (uv > max) {
+		set_err(err, errlen, "database schema version %lld is newer than this smtpscope "
+			"supports (%d); upgrade smtpscope", uv, max);
+		goto fail_tx_err;
+	}
+	*version = (int)uv;
 	for (f = schema_files; f->name; f++) {
 		v = schema_file_version(f->name);
 		if (v <= *version)
 			continue;
-		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
-			goto fail;
 		if (sqlite3_exec(db, f->text, NULL, NULL, &msg) != SQLITE_OK)
 			goto fail_tx;
 		if (query_int(db, "PRAGMA user_version", &uv, err, errlen) < 0)
@@ -484,22 +505,19 @@ static int migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 			if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
 				goto fail_tx;
 		}
-		if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
-			goto fail_tx;
-		*version = v;
 	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		f = NULL;
+		goto fail_tx;
+	}
+	*version = max;
 	return 0;
 fail_tx:
-	set_err(err, errlen, "applying schema %s: %s", f->name, msg ? msg : sqlite3_errmsg(db));
+	set_err(err, errlen, "applying schema %s: %s", f ? f->name : "(commit)",
+		msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
 fail_tx_err:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-fail:
-	set_err(err, errlen, "applying schema %s: %s", f->name, msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
 	return -1;
 }
 
@@ -538,10 +556,46 @@ char *store_path_uri(const char *path, const char *query)
 
 /* ---- open / close ---------------------------------------------------------- */
 
+/* Opens st->db on path (by URI, with an optional query such as
+ * "immutable=1") and sets what every connection gets.  0 or -1 (err set). */
+static int open_conn(struct store *st, const char *path, int flags, const char *query,
+		     char *err, size_t errlen)
+{
+	char *uri = store_path_uri(path, query);
+	int rc;
+
+	if (!uri) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		set_err(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	/* A schema (ours, or an attached merge input) may not call functions
+	 * with side effects from its views or triggers.  Writes nothing. */
+	sqlite3_exec(st->db, "PRAGMA trusted_schema = OFF", NULL, NULL, NULL);
+	return 0;
+}
+
+/* The last error says the shared-memory (-shm) or -wal file could not be
+ * opened or created: read-only media or a directory we cannot write. */
+static int cannot_share(sqlite3 *db)
+{
+	int rc = sqlite3_extended_errcode(db) & 0xff;
+
+	return rc == SQLITE_CANTOPEN || rc == SQLITE_READONLY;
+}
+
+
 struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 {
 	struct store *st = NULL;
-	char *msg = NULL, *uri;
+	char *msg = NULL;
 	int head, version = 0, empty = 0, max = store_schema_max(), i, flags, rc;
 
 	if (!path || !*path) {
@@ -564,28 +618,37 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	st->mode = mode;
 	flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
 				   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	uri = store_path_uri(path, NULL);
-	if (!uri) {
-		set_err(err, errlen, "out of memory");
-		goto fail;
-	}
 	/* No global memory statistics: they take a mutex on every allocation.
 	 * Only possible before SQLite initialises; later calls fail harmlessly. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	rc = sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
-	free(uri);
-	if (rc != SQLITE_OK) {
-		set_err(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if (open_conn(st, path, flags, NULL, err, errlen) < 0)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	/* A schema (ours, or an attached merge input) may not call functions
-	 * with side effects from its views or triggers.  Writes nothing. */
-	sqlite3_exec(st->db, "PRAGMA trusted_schema = OFF", NULL, NULL, NULL);
-
 	/* Nothing is written before this check passes. */
-	if (inspect(st->db, path, &version, &empty, err, errlen) < 0)
+	rc = inspect(st->db, path, &version, &empty, err, errlen);
+	if (rc < 0 && mode == STORE_READ && cannot_share(st->db)) {
+		/* A WAL database on read-only media, or in a directory this user
+		 * cannot write: SQLite cannot create the -shm file readers share.
+		 * Read the file as immutable instead (nothing can change under us
+		 * there anyway), and say so. */
+		char path_wal[PATH_MAX];
+		struct stat wb;
+		int wal_left;
+
+		snprintf(path_wal, sizeof path_wal, "%s-wal", path);
+		wal_left = stat(path_wal, &wb) == 0 && wb.st_size > 0;
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (open_conn(st, path, flags, "immutable=1", err, errlen) < 0)
+			goto fail;
+		rc = inspect(st->db, path, &version, &empty, err, errlen);
+		if (rc == 0)
+			set_err(st->note, sizeof st->note,
+				"%s: read-only location (the shared-memory file cannot be created); "
+				"reading it as an immutable file%s", path,
+				wal_left ? ", without the changes still in its -wal file (open it once where "
+					   "it can be written to fold them in)" : "");
+	}
+	if (rc < 0)
 		goto fail;
 
 	if (mode == STORE_READ) {
@@ -653,6 +716,11 @@ void store_close(struct store *st)
 		sqlite3_exec(st->db, "PRAGMA analysis_limit = 400; PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
+}
+
+const char *store_note(const struct store *st)
+{
+	return st && st->note[0] ? st->note : NULL;
 }
 
 const char *store_error(const struct store *st)
@@ -941,6 +1009,21 @@ int store_capture_anomaly(struct store *st, int64_t capture_id, uint64_t ts, con
 	b_text(&b, kind);
 	b_text(&b, detail);
 	return run(st, &b, "capture anomaly");
+}
+
+int64_t store_capture_snaplen_sessions(struct store *st, int64_t capture_id)
+{
+	sqlite3_stmt *q;
+	int64_t n = -1;
+
+	if (!st || sqlite3_prepare_v2(st->db, "SELECT count(DISTINCT session_id) FROM anomalies"
+				      " WHERE capture_id = ?1 AND kind = 'reasm_snaplen'", -1, &q, NULL) != SQLITE_OK)
+		return st ? fail(st, "snaplen count") : -1;
+	sqlite3_bind_int64(q, 1, capture_id);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
 }
 
 /* ---- sessions ------------------------------------------------------------ */

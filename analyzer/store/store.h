@@ -26,7 +26,9 @@ struct store;
 
 enum store_mode {
 	STORE_WRITE,     /* create if missing, migrate, write */
-	STORE_READ,      /* must exist and be current; read only */
+	STORE_READ,      /* must exist and be current; read only.  On read-only
+	                    media (or a directory we cannot write) the file is
+	                    read as immutable and store_note() says so */
 };
 
 /* Everything the flow layer knows of a session besides the SMTP record. */
@@ -61,6 +63,9 @@ struct capture_totals {
 struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
 void store_close(struct store *st);           /* commits; store_close(NULL) is a no-op */
 const char *store_error(const struct store *st);
+/* A note for the user about how the file was opened (read-only media read
+ * as immutable), or NULL. */
+const char *store_note(const struct store *st);
 struct sqlite3 *store_db(struct store *st);   /* for the reports; owned by st */
 int store_schema_version(struct store *st);   /* PRAGMA user_version */
 
@@ -81,6 +86,10 @@ int store_capture_stats(struct store *st, int64_t id, double wall_ts, const stru
 /* A capture-level anomaly (no session). ts in microseconds. */
 int store_capture_anomaly(struct store *st, int64_t capture_id, uint64_t ts, const char *kind,
 			  const char *detail);
+
+/* Stored sessions of a capture with a reasm_snaplen anomaly (bytes cut by
+ * the capture's snap length).  -1 on error. */
+int64_t store_capture_snaplen_sessions(struct store *st, int64_t capture_id);
 
 /* Writes one ended session with everything in rec; returns its id or -1. */
 int64_t store_session(struct store *st, const struct session_meta *m, const struct smtp_record *rec);

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "analyzer/base/embedded.h"
+#include "reports/query/table.h"
 
 int an_fail(struct an *a, const char *what)
 {
@@ -70,6 +73,11 @@ char *an_first_text(sqlite3_stmt *st, const char *ip, int port, int i)
 		s = an_dup(st, i);
 	sqlite3_reset(st);
 	return s;
+}
+
+void an_endpoint(const char *ip, int port, char *buf)
+{
+	fmt_endpoint(ip, port, buf, AN_EP_MAX);
 }
 
 char *an_own(struct finding *f, char *s)
@@ -188,9 +196,41 @@ int an_has(struct an *a, const char *ip, int port, const char *kind)
 	return r;
 }
 
+/* Hashes s and a separator (NULL hashes differently from ""). */
+static void key_part(XXH3_state_t *h, const char *s)
+{
+	static const char nul = '\0', sep = '\x1f';
+
+	if (s)
+		XXH3_64bits_update(h, s, strlen(s));
+	else
+		XXH3_64bits_update(h, &nul, 1);
+	XXH3_64bits_update(h, &sep, 1);
+}
+
+void an_key(const struct finding *f, char key[17])
+{
+	XXH3_state_t *h = XXH3_createState();
+	char port[16];
+	unsigned long long v = 0;
+
+	snprintf(port, sizeof port, "%d", f->server_ip ? f->server_port : -1);
+	if (h && XXH3_64bits_reset(h) != XXH_ERROR) {
+		key_part(h, f->kind);
+		key_part(h, f->server_ip);
+		key_part(h, port);
+		key_part(h, f->client_ip);
+		key_part(h, f->name);
+		v = (unsigned long long)XXH3_64bits_digest(h);
+	}
+	XXH3_freeState(h);
+	snprintf(key, 17, "%016llx", v);
+}
+
 static int an_insert(struct an *a, const struct finding *f, const char *evidence)
 {
 	sqlite3_stmt *st = a->ins;
+	char key[17];
 	int rc;
 
 	sqlite3_reset(st);
@@ -213,6 +253,12 @@ static int an_insert(struct an *a, const struct finding *f, const char *evidence
 		sqlite3_bind_text(st, 10, f->remediation, -1, SQLITE_STATIC);
 	if (f->client_ip)
 		sqlite3_bind_text(st, 11, f->client_ip, -1, SQLITE_TRANSIENT);
+	an_key(f, key);
+	sqlite3_bind_text(st, 12, key, -1, SQLITE_TRANSIENT);
+	if (f->suggested_name) {
+		sqlite3_bind_text(st, 13, f->suggested_name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 14, f->suggested_source, -1, SQLITE_TRANSIENT);
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : an_fail(a, "insert finding");

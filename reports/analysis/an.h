@@ -43,6 +43,10 @@ struct finding {
 	int server_port;        /* ignored when server_ip is NULL */
 	const char *client_ip;  /* NULL unless client finding */
 	const char *kind, *severity, *name, *remediation;
+	/* the name the server should announce, when the evidence shows one, and
+	 * where it was seen: "ehlo_reply", "tls_certificate", "rcpt_domain",
+	 * "received", ... (any source; the report shows it with the source) */
+	const char *suggested_name, *suggested_source;
 	double t0, t1;          /* first_ts, last_ts; < 0 means NULL */
 	char summary[AN_SUMMARY_MAX];
 	struct jw *ev;          /* the evidence object, open: write keys and values */
@@ -67,6 +71,19 @@ int an_fail(struct an *a, const char *what);
 /* The cached statement of sql (a string literal), reset with no bindings; NULL
  * with a->err set when it does not prepare. */
 struct sqlite3_stmt *an_q(struct an *a, const char *sql);
+/* The stable key of a finding (kind, server or client, name): 16 hex digits
+ * and a NUL into key. */
+void an_key(const struct finding *f, char key[17]);
+/* After every kind ran: keys' first/last seen, is_new, the analyses row
+ * (reports/analysis/history.c).  now: wall clock of this analysis. */
+int an_history(struct an *a, double now);
+/* The analysis's time: SOURCE_DATE_EPOCH when set (reproducible outputs),
+ * else the wall clock. */
+double an_now(void);
+/* The name the server should announce, from the first evidence source that
+ * shows one (reports/analysis/suggest.c): sets f->suggested_name/_source.
+ * bad: the name at fault.  0 or -1. */
+int an_suggest(struct an *a, const char *ip, int port, const char *bad, struct finding *f);
 /* Runs one kind: setup statements, candidates, builder, insert. */
 int an_run_kind(struct an *a, const struct an_kind *k);
 /* 1 when the server already has a finding of this kind. */
@@ -80,6 +97,11 @@ char *an_dup(struct sqlite3_stmt *st, int i);       /* malloc'd copy; NULL stays
 /* The first row's column i (malloc'd, NULL when no row) of st with ip/port bound. */
 char *an_first_text(struct sqlite3_stmt *st, const char *ip, int port, int i);
 void an_bind_server(struct sqlite3_stmt *st, const char *ip, int port);
+/* "" or "s": the plural ending for n things. */
+static inline const char *an_s(long long n) { return n == 1 ? "" : "s"; }
+/* "ip:port" or "[v6]:port" into buf (AN_EP_MAX bytes). */
+#define AN_EP_MAX 80
+void an_endpoint(const char *ip, int port, char *buf);
 void an_summary(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Evidence writers: each steps st to its end and resets it. */

@@ -7,12 +7,13 @@
 #include <stdio.h>
 
 #include "reports/analysis/remedy.h"
+#include "reports/query/table.h"
 
 #define EXPIRY_S 172800.0 /* Exchange's default message expiration: 2 days */
 
 static const char Q_TOP_NAME[] =
 	"SELECT name FROM an_top WHERE server_ip = ?1 AND server_port = ?2"
-	" ORDER BY src = 'greeting' LIMIT 1";
+	" ORDER BY src = 'ehlo_reply' LIMIT 1";
 
 /* ---- stalled_deliveries ----------------------------------------------------- */
 
@@ -66,13 +67,16 @@ int build_stalled_deliveries(struct an *a, sqlite3_stmt *row, struct finding *f)
 	long long attempts = sqlite3_column_int64(row, 2);
 	double t0 = sqlite3_column_double(row, 3), t1 = sqlite3_column_double(row, 4);
 	double span = t1 - t0, median;
+	char d1[32], d2[32];
 	sqlite3_stmt *med = an_q(a, Q_MEDIAN), *cmed = an_q(a, Q_CLIENT_MEDIAN);
 	sqlite3_stmt *cl = an_q(a, Q_CLIENTS), *ex = an_q(a, Q_STALL_IDS), *top = an_q(a, Q_TOP_NAME);
 	struct jw *w = f->ev;
+	char ep[AN_EP_MAX];
 	int kb;
 
 	if (!med || !cmed || !cl || !ex || !top)
 		return -1;
+	an_endpoint(ip, port, ep);
 	kb = an_has(a, ip, port, "non_fqdn_greeting");
 	f->name = an_own(f, an_first_text(top, ip, port, 0));
 	median = stall_median(med, ip, port, NULL, sqlite3_column_int64(row, 6));
@@ -105,12 +109,12 @@ int build_stalled_deliveries(struct an *a, sqlite3_stmt *row, struct finding *f)
 	an_bind_server(ex, ip, port);
 	ev_ids(w, "example_sessions", ex);
 	if (median >= 0)
-		an_summary(f, "%lld delivery attempts to %s:%d stopped after EHLO without sending mail "
-			   "(median retry %.0f s, %.1f h of the 48 h expiry used).",
-			   attempts, ip, port, median, span / 3600.0);
+		an_summary(f, "%lld delivery attempts to %s stopped after EHLO without sending mail "
+			   "(median retry %s, %s of the 2-day expiry gone).",
+			   attempts, ep, fmt_duration(median, d1, sizeof d1), fmt_duration(span, d2, sizeof d2));
 	else
-		an_summary(f, "%lld delivery attempts to %s:%d stopped after EHLO without sending mail.",
-			   attempts, ip, port);
+		an_summary(f, "%lld delivery attempts to %s stopped after EHLO without sending mail.",
+			   attempts, ep);
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = kb ? "high" : "medium";
@@ -148,10 +152,11 @@ int build_expired_447(struct an *a, sqlite3_stmt *row, struct finding *f)
 	sqlite3_stmt *mtas = an_q(a, Q_MTAS), *doms = an_q(a, Q_DOMAINS), *how = an_q(a, Q_HOW);
 	sqlite3_stmt *ex = an_q(a, Q_MAIL_IDS), *stall = an_q(a, Q_STALLS);
 	struct jw *w = f->ev;
-	char marker[AN_NAME_SHOWN + 16];
+	char marker[AN_NAME_SHOWN + 16], ep[AN_EP_MAX];
 
 	if (!mtas || !doms || !how || !ex || !stall)
 		return -1;
+	an_endpoint(ip, port, ep);
 	an_bind_server(stall, ip, port);
 	if (sqlite3_step(stall) == SQLITE_ROW)
 		retries = sqlite3_column_int64(stall, 0);
@@ -173,9 +178,9 @@ int build_expired_447(struct an *a, sqlite3_stmt *row, struct finding *f)
 	jw_obj_end(w);
 	an_bind_server(ex, ip, port);
 	ev_ids(w, "example_mails", ex);
-	an_summary(f, "%lld delivery-status report%s with status 4.4.7 (message expired) name %s:%d "
+	an_summary(f, "%lld delivery-status report%s with status 4.4.7 (message expired) %s about %s "
 		   "('%.*s'), after %lld aborted delivery attempt%s.",
-		   n, n == 1 ? "" : "s", ip, port, AN_NAME_SHOWN, name, retries, retries == 1 ? "" : "s");
+		   n, an_s(n), n == 1 ? "is" : "are", ep, AN_NAME_SHOWN, name, retries, an_s(retries));
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = "high";
@@ -214,9 +219,9 @@ int build_expired_447_untied(struct an *a, sqlite3_stmt *row, struct finding *f)
 	ev_rows(f->ev, "reporting_mtas", mtas);
 	ev_rows(f->ev, "recipient_domains", doms);
 	ev_ids(f->ev, "example_mails", ex);
-	an_summary(f, "%lld delivery-status report%s with status 4.4.7 (message expired) name no "
+	an_summary(f, "%lld delivery-status report%s with status 4.4.7 (message expired) %s about no "
 		   "server seen in the capture (reporting MTA '%.*s').",
-		   n, n == 1 ? "" : "s", AN_NAME_SHOWN, top ? top : "?");
+		   n, an_s(n), n == 1 ? "is" : "are", AN_NAME_SHOWN, top ? top : "?");
 	f->severity = "medium";
 	f->name = top;
 	f->remediation = REM_447_UNTIED;

@@ -9,7 +9,7 @@
 
 static const char Q_TOP_NAME[] =
 	"SELECT name FROM an_top WHERE server_ip = ?1 AND server_port = ?2"
-	" ORDER BY src = 'greeting' LIMIT 1";
+	" ORDER BY src = 'ehlo_reply' LIMIT 1";
 
 /* ---- cleartext_auth -------------------------------------------------------------- */
 
@@ -27,9 +27,11 @@ int build_cleartext_auth(struct an *a, sqlite3_stmt *row, struct finding *f)
 	long long n = sqlite3_column_int64(row, 2), plain = sqlite3_column_int64(row, 3);
 	sqlite3_stmt *mech = an_q(a, Q_MECHS), *ex = an_q(a, Q_AUTH_IDS);
 	struct jw *w = f->ev;
+	char ep[AN_EP_MAX];
 
 	if (!mech || !ex)
 		return -1;
+	an_endpoint(ip, port, ep);
 	top = an_own(f, an_first_text(mech, ip, port, 0));
 	ev_int(w, "sessions", n);
 	ev_int(w, "login_plain", plain);
@@ -39,8 +41,8 @@ int build_cleartext_auth(struct an *a, sqlite3_stmt *row, struct finding *f)
 	ev_rows(w, "mechanisms", mech);
 	an_bind_server(ex, ip, port);
 	ev_ids(w, "example_sessions", ex);
-	an_summary(f, "%lld AUTH/X-EXPS exchange%s with %s:%d without STARTTLS%s (mechanism %.*s).",
-		   n, n == 1 ? "" : "s", ip, port,
+	an_summary(f, "%lld AUTH/X-EXPS exchange%s with %s without STARTTLS%s (mechanism %.*s).",
+		   n, an_s(n), ep,
 		   plain ? ", passwords readable (LOGIN/PLAIN)" : "", AN_NAME_SHOWN, top ? top : "?");
 	f->server_ip = ip;
 	f->server_port = port;
@@ -60,12 +62,14 @@ int build_starttls_not_offered(struct an *a, sqlite3_stmt *row, struct finding *
 	int port = sqlite3_column_int(row, 1);
 	long long n = sqlite3_column_int64(row, 2);
 	sqlite3_stmt *top = an_q(a, Q_TOP_NAME);
+	char ep[AN_EP_MAX];
 
 	if (!top)
 		return -1;
+	an_endpoint(ip, port, ep);
 	f->name = an_own(f, an_first_text(top, ip, port, 0));
 	ev_int(f->ev, "ehlo_sessions", n);
-	an_summary(f, "%s:%d answered EHLO in %lld sessions but never offered STARTTLS.", ip, port, n);
+	an_summary(f, "%s answered EHLO in %lld session%s but never offered STARTTLS.", ep, n, an_s(n));
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = "low";
@@ -92,9 +96,11 @@ int build_rejected_sessions(struct an *a, sqlite3_stmt *row, struct finding *f)
 	long long n = sqlite3_column_int64(row, 2), total = sqlite3_column_int64(row, 3);
 	sqlite3_stmt *top = an_q(a, Q_TOP_NAME), *codes = an_q(a, Q_CODES);
 	sqlite3_stmt *ex = an_q(a, Q_REJECTED_IDS);
+	char ep[AN_EP_MAX];
 
 	if (!top || !codes || !ex)
 		return -1;
+	an_endpoint(ip, port, ep);
 	f->name = an_own(f, an_first_text(top, ip, port, 0));
 	ev_int(f->ev, "rejected", n);
 	ev_int(f->ev, "sessions", total);
@@ -102,8 +108,8 @@ int build_rejected_sessions(struct an *a, sqlite3_stmt *row, struct finding *f)
 	ev_rows(f->ev, "codes", codes);
 	an_bind_server(ex, ip, port);
 	ev_ids(f->ev, "example_sessions", ex);
-	an_summary(f, "%s:%d rejected the greeting or HELO/EHLO in %lld of %lld sessions.",
-		   ip, port, n, total);
+	an_summary(f, "%s refused the session at its greeting or at HELO/EHLO in %lld of %lld session%s.",
+		   ep, n, total, an_s(total));
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = "info";
@@ -119,11 +125,13 @@ int build_legacy_software(struct an *a, sqlite3_stmt *row, struct finding *f)
 {
 	const char *ip = an_text(row, 0), *sw = an_text(row, 2);
 	int port = sqlite3_column_int(row, 1);
+	char ep[AN_EP_MAX];
 
 	(void)a;
+	an_endpoint(ip, port, ep);
 	ev_str(f->ev, "software", sw);
 	ev_int(f->ev, "sessions", sqlite3_column_int64(row, 3));
-	an_summary(f, "%s:%d runs end-of-life mail software (%.*s).", ip, port, AN_NAME_SHOWN, sw);
+	an_summary(f, "%s runs end-of-life mail software (%.*s).", ep, AN_NAME_SHOWN, sw);
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = "low";

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "reports/analysis/remedy.h"
+#include "reports/query/kinds.h"
 
 /* ---- non_fqdn_greeting ----------------------------------------------------- */
 
@@ -44,9 +45,11 @@ int build_non_fqdn_greeting(struct an *a, sqlite3_stmt *row, struct finding *f)
 	sqlite3_stmt *names = an_q(a, Q_NAMES), *ids = an_q(a, Q_NAMED_IDS);
 	sqlite3_stmt *sw = an_q(a, Q_SOFTWARE), *ex = an_q(a, Q_EXAMPLE);
 	struct jw *w = f->ev;
+	char ep[AN_EP_MAX], kw[32];
 
 	if (!names || !ids || !sw || !ex)
 		return -1;
+	an_endpoint(ip, port, ep);
 	ev_str(w, "name", name);
 	ev_str(w, "kind", kind);
 	ev_str(w, "source", src);
@@ -72,10 +75,13 @@ int build_non_fqdn_greeting(struct an *a, sqlite3_stmt *row, struct finding *f)
 		jw_null(w);
 	}
 	sqlite3_reset(ex);
-	an_summary(f, "%s:%d announces '%.*s' (%s) in its %s, not a fully qualified domain name%s",
-		   ip, port, AN_NAME_SHOWN, name, kind, strcmp(src, "banner") == 0 ? "banner" : "EHLO reply",
+	an_summary(f, "%s announces '%.*s' (%s) in its %s, not a fully qualified domain name%s",
+		   ep, AN_NAME_SHOWN, name, name_kind_words(kind, kw, sizeof kw),
+		   strcmp(src, "greeting") == 0 ? "greeting" : "EHLO reply",
 		   kb ? "; Exchange 2000/X-EXPS: the KB 301401 case (senders stop after EHLO, mail "
 			"expires with 4.4.7)." : ".");
+	if (an_suggest(a, ip, port, name, f) < 0)
+		return -1;
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = kb ? "high" : "medium";
@@ -89,8 +95,8 @@ int build_non_fqdn_greeting(struct an *a, sqlite3_stmt *row, struct finding *f)
 /* ---- name_mismatch --------------------------------------------------------- */
 
 static const char Q_PAIRS[] =
-	"SELECT b AS banner_host, g AS greeting_host, bk AS banner_kind,"
-	" gk AS greeting_kind, n AS sessions, ex AS example_session FROM an_mm"
+	"SELECT b AS greeting_name, g AS ehlo_reply_name, bk AS greeting_kind,"
+	" gk AS ehlo_reply_kind, n AS sessions, ex AS example_session FROM an_mm"
 	" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY n DESC, b, g LIMIT 10";
 
 int build_name_mismatch(struct an *a, sqlite3_stmt *row, struct finding *f)
@@ -99,18 +105,19 @@ int build_name_mismatch(struct an *a, sqlite3_stmt *row, struct finding *f)
 	int port = sqlite3_column_int(row, 1);
 	sqlite3_stmt *pairs = an_q(a, Q_PAIRS);
 	const char *b, *g;
+	long long n = sqlite3_column_int64(row, 2);
+	char ep[AN_EP_MAX];
 
 	if (!pairs)
 		return -1;
-	an_bind_server(pairs, ip, port);
+	an_endpoint(ip, port, ep);
 	b = an_own(f, an_first_text(pairs, ip, port, 0));
 	g = an_own(f, an_first_text(pairs, ip, port, 1));
 	ev_int(f->ev, "sessions", sqlite3_column_int64(row, 2));
 	an_bind_server(pairs, ip, port);
 	ev_rows(f->ev, "pairs", pairs);
-	an_summary(f, "%s:%d names itself '%.*s' in its banner but '%.*s' in its EHLO reply (%lld sessions).",
-		   ip, port, AN_NAME_SHOWN, b ? b : "", AN_NAME_SHOWN, g ? g : "",
-		   (long long)sqlite3_column_int64(row, 2));
+	an_summary(f, "%s names itself '%.*s' in its greeting but '%.*s' in its EHLO reply (%lld session%s).",
+		   ep, AN_NAME_SHOWN, b ? b : "", AN_NAME_SHOWN, g ? g : "", n, an_s(n));
 	f->server_ip = ip;
 	f->server_port = port;
 	f->severity = sqlite3_column_int(row, 5) ? "medium" : "low";
@@ -131,6 +138,7 @@ int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *
 {
 	const char *cip = an_text(row, 0), *arg = NULL, *kind = NULL;
 	sqlite3_stmt *args = an_q(a, Q_ARGS);
+	char kw[32];
 
 	if (!args)
 		return -1;
@@ -142,8 +150,9 @@ int build_client_non_fqdn_helo(struct an *a, sqlite3_stmt *row, struct finding *
 	sqlite3_reset(args);
 	ev_int(f->ev, "sessions", sqlite3_column_int64(row, 1));
 	ev_rows(f->ev, "arguments", args);
-	an_summary(f, "Client %s greets with HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
-		   "literal (RFC 5321 4.1.1.1).", cip, AN_NAME_SHOWN, arg ? arg : "", kind ? kind : "?");
+	an_summary(f, "Client %s says HELO/EHLO '%.*s' (%s), neither an FQDN nor an address "
+		   "literal (RFC 5321 4.1.1.1).", cip, AN_NAME_SHOWN, arg ? arg : "",
+		   name_kind_words(kind, kw, sizeof kw));
 	f->client_ip = cip;
 	f->severity = "low";
 	f->name = arg;

@@ -32,14 +32,15 @@ CREATE TEMP TABLE an_srv AS SELECT server_ip, server_port, sum(n) AS n,
  max(legacy) AS legacy FROM an_base GROUP BY server_ip, server_port;
 CREATE INDEX temp.an_srv_k ON an_srv(server_ip, server_port);
 
--- names announced: banner host of 220 banners, host of positive HELO/EHLO replies
+-- names announced: src 'greeting' = host of 220 greetings (banner_host),
+-- src 'ehlo_reply' = host of positive HELO/EHLO replies (greeting_host)
 CREATE TEMP TABLE an_name AS
- SELECT server_ip, server_port, 'banner' AS src, banner_host AS name, sum(n) AS n,
+ SELECT server_ip, server_port, 'greeting' AS src, banner_host AS name, sum(n) AS n,
   min(t0) AS t0, max(t1) AS t1, fqdn_kind(banner_host) AS kind
   FROM an_base WHERE b220 AND banner_host IS NOT NULL
   GROUP BY server_ip, server_port, banner_host
  UNION ALL
- SELECT server_ip, server_port, 'greeting', greeting_host, sum(n),
+ SELECT server_ip, server_port, 'ehlo_reply', greeting_host, sum(n),
   min(t0), max(t1), fqdn_kind(greeting_host)
   FROM an_base WHERE greeting_host IS NOT NULL AND hok
   GROUP BY server_ip, server_port, greeting_host;
@@ -74,15 +75,15 @@ CREATE INDEX temp.an_dsn_m ON an_dsn(mail_id);
 -- which server each report is about
 CREATE TEMP TABLE an_tie AS
  SELECT r.mail_id, n.server_ip, n.server_port, n.name, 'reporting_mta' AS how
-  FROM an_dsn r JOIN an_name n ON n.name = r.mta COLLATE NOCASE AND n.src = 'banner'
+  FROM an_dsn r JOIN an_name n ON n.name = r.mta COLLATE NOCASE AND n.src = 'greeting'
  UNION
  SELECT r.mail_id, n.server_ip, n.server_port, n.name, 'reporting_mta_first_label'
   FROM an_dsn r JOIN an_name n ON instr(r.mta, '.') > 1
   AND n.name = substr(r.mta, 1, instr(r.mta, '.') - 1) COLLATE NOCASE
-  AND n.src = 'banner' AND n.kind = 'single_label'
+  AND n.src = 'greeting' AND n.kind = 'single_label'
  UNION
  SELECT r.mail_id, n.server_ip, n.server_port, n.name, 'recipient_domain'
-  FROM an_dsn r JOIN an_name n ON n.name = r.rdomain COLLATE NOCASE AND n.src = 'banner';
+  FROM an_dsn r JOIN an_name n ON n.name = r.rdomain COLLATE NOCASE AND n.src = 'greeting';
 CREATE INDEX temp.an_tie_k ON an_tie(server_ip, server_port);
 CREATE INDEX temp.an_tie_m ON an_tie(mail_id);
 

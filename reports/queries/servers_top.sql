@@ -1,4 +1,5 @@
--- The servers shown in detail: worst finding first, then most findings, then sessions.  ?1: limit.
+-- The servers shown in detail (every server with a finding, up to ?1): worst
+-- finding first, then most findings, then sessions.
 WITH f AS (SELECT server_ip, server_port, count(*) AS findings,
                   min(CASE severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2
                                     WHEN 'low' THEN 3 ELSE 4 END) AS worst
@@ -11,7 +12,7 @@ WITH f AS (SELECT server_ip, server_port, count(*) AS findings,
                   CASE f.worst WHEN 1 THEN 'high' WHEN 2 THEN 'medium' WHEN 3 THEN 'low'
                                WHEN 4 THEN 'info' END AS worst_severity,
                   s.first_ts, s.last_ts, coalesce(f.worst, 9) AS rank
-             FROM s LEFT JOIN f ON f.server_ip = s.server_ip AND f.server_port = s.server_port
+             FROM s JOIN f ON f.server_ip = s.server_ip AND f.server_port = s.server_port
             ORDER BY rank, findings DESC, s.sessions DESC, s.server_ip, s.server_port
             LIMIT ?1)
 -- name, software: the most frequent; of values equally frequent, the greatest

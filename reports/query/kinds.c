@@ -45,6 +45,28 @@ const struct kind_info *kind_info(const char *kind)
 	return NULL;
 }
 
+const char *name_kind_words(const char *k, char *buf, unsigned n)
+{
+	static const char *const words[][2] = {
+		{ "fqdn", "FQDN" }, { "single_label", "single label" },
+		{ "address_literal", "address literal" }, { "bare_ip", "bare IP address" },
+		{ "invalid", "invalid name" }, { "empty", "empty name" },
+	};
+	unsigned i;
+
+	if (!k)
+		return "?";
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i][0], k) == 0)
+			return words[i][1];
+	if (n == 0)
+		return "?";
+	for (i = 0; k[i] && i + 1 < n; i++)
+		buf[i] = k[i] == '_' ? ' ' : k[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 const char *kind_title(const char *kind)
 {
 	const struct kind_info *k = kind_info(kind);
@@ -61,4 +83,19 @@ enum kind_group kind_group(const char *kind, const char *severity)
 	if (k)
 		return k->group;
 	return severity && strcmp(severity, "high") == 0 ? KIND_PROBLEM : KIND_HYGIENE;
+}
+
+int severity_rank(const char *s)
+{
+	if (!s)
+		return 0;
+	if (strcmp(s, "high") == 0)
+		return 1;
+	if (strcmp(s, "medium") == 0)
+		return 2;
+	if (strcmp(s, "low") == 0)
+		return 3;
+	if (strcmp(s, "info") == 0)
+		return 4;
+	return 0;
 }

@@ -28,4 +28,12 @@ const char *kind_title(const char *kind);
  * high, else KIND_PROBLEM. */
 enum kind_group kind_group(const char *kind, const char *severity);
 
+/* How a name class of fqdn_kind() reads in a sentence: "single label",
+ * "bare IP address", ... (the class itself, '_' as ' ', when unknown; the
+ * result points into buf or static text). */
+const char *name_kind_words(const char *k, char *buf, unsigned n);
+
+/* "high" 1, "medium" 2, "low" 3, "info" 4, anything else 0. */
+int severity_rank(const char *severity);
+
 #endif

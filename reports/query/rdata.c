@@ -92,6 +92,7 @@ int rdata_load(struct sqlite3 *db, struct rdata *d, char *err, size_t errlen)
 	    load_simple(db, "findings_by_severity.sql", 0, &d->severity, err, errlen) < 0 ||
 	    load_simple(db, "findings.sql", REPORT_FINDINGS_MAX, &d->findings, err, errlen) < 0 ||
 	    load_simple(db, "servers_top.sql", REPORT_SERVERS_MAX, &d->servers, err, errlen) < 0 ||
+	    load_simple(db, "servers_rest.sql", REPORT_OTHERS_MAX, &d->others, err, errlen) < 0 ||
 	    load_simple(db, "clients_top.sql", REPORT_CLIENTS_MAX, &d->clients, err, errlen) < 0 ||
 	    load_simple(db, "dsn_447.sql", REPORT_DSN_MAX, &d->dsn, err, errlen) < 0 ||
 	    load_simple(db, "dsn_447_count.sql", 0, &d->dsn_count, err, errlen) < 0 ||
@@ -153,6 +154,7 @@ void rdata_free(struct rdata *d)
 	rt_free(&d->severity);
 	rt_free(&d->findings);
 	rt_free(&d->servers);
+	rt_free(&d->others);
 	rt_free(&d->clients);
 	rt_free(&d->dsn);
 	rt_free(&d->dsn_count);

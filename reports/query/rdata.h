@@ -11,7 +11,7 @@ struct rserver {
 };
 
 struct rdata {
-	struct rtable summary, severity, findings, servers, clients, dsn, dsn_count, anomalies,
+	struct rtable summary, severity, findings, servers, others, clients, dsn, dsn_count, anomalies,
 		captures, timeline;
 	double t0, width;   /* overall timeline */
 	struct rserver *srv; /* servers.nrow entries, owned */

@@ -193,6 +193,29 @@ void cell_text(const struct rtable *t, int col, const struct rcell *c, char *buf
 	*n = strlen(buf);
 }
 
+const char *fmt_duration(double s, char *buf, size_t n)
+{
+	if (!(s >= 0) || s > 1e12)
+		snprintf(buf, n, "-");
+	else if (s < 90)
+		snprintf(buf, n, "%.0f s", s);
+	else if (s < 90 * 60)
+		snprintf(buf, n, "%.0f min", s / 60);
+	else if (s < 48 * 3600)
+		snprintf(buf, n, "%.1f h", s / 3600);
+	else if (s < 730 * 86400.0)
+		snprintf(buf, n, "%.1f days", s / 86400);
+	else
+		snprintf(buf, n, "%.1f years", s / (365.25 * 86400));
+	return buf;
+}
+
+const char *fmt_count(long long v, const char *noun, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld %s%s", v, noun, v == 1 ? "" : "s");
+	return buf;
+}
+
 void fmt_endpoint(const char *ip, long long port, char *buf, size_t n)
 {
 	if (!ip)

@@ -22,9 +22,10 @@ struct sqlite3_stmt;
 /* What the report shows at most: these keep it far below 10 MB on 10^6 sessions. */
 #define REPORT_FINDINGS_MAX    500  /* findings listed (HTML/JSON); the rest counted */
 #define REPORT_TEXT_FINDINGS   60   /* findings listed in the terminal summary */
-#define REPORT_SERVERS_MAX     50   /* servers shown in detail */
+#define REPORT_SERVERS_MAX     300  /* servers with findings shown in detail */
+#define REPORT_OTHERS_MAX      1000 /* servers without findings in the compact table */
 #define REPORT_TEXT_SERVERS    10   /* of which the terminal summary shows */
-#define REPORT_CLIENTS_MAX     20   /* busiest clients */
+#define REPORT_CLIENTS_MAX     200  /* busiest clients */
 #define REPORT_DSN_MAX         200  /* 4.4.7 reports listed */
 #define REPORT_TRANSCRIPT_MAX  60   /* transcript lines of the example session */
 #define REPORT_TABLE_ROWS_MAX  1000 /* any loaded table */
@@ -85,6 +86,13 @@ void rq_untune(struct sqlite3 *db, const struct rq_tuning *saved);
 /* Writers of a loaded table in each format. */
 void json_rtable(struct jw *w, const struct rtable *t);
 void json_rrow(struct jw *w, const struct rtable *t, int row);
+
+/* A duration in a unit a person reads: "45 s", "12 min", "5.5 h", "3.2 days", "56.6 years";
+ * "-" when s < 0.  Returns buf. */
+const char *fmt_duration(double s, char *buf, size_t n);
+/* A count with its noun, plural when n != 1: "1 session", "3 sessions"
+ * (noun + "s"). Returns buf. */
+const char *fmt_count(long long n, const char *noun, char *buf, size_t len);
 
 /* "ip:port", with [ ] around an IPv6 address; "-" when ip is NULL. */
 void fmt_endpoint(const char *ip, long long port, char *buf, size_t n);

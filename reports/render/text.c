@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "reports/render/render.h"
+#include "reports/render/textfmt.h"
 
 #define TXT_CELL_MAX 48  /* columns of one text table cell */
 
@@ -56,9 +57,7 @@ int report_text(const struct rdata *d, FILE *o)
 {
 	const struct rtable *s = &d->summary;
 	char a[32], b[32], ep[96];
-	const char *sev;
-	size_t x;
-	int i, r;
+	int i, r, width = text_width(o);
 
 	fputs("smtpscope report\n================\n\n", o);
 	fmt_time(rt_num(s, 0, "first_ts"), a, sizeof a);
@@ -78,25 +77,28 @@ int report_text(const struct rdata *d, FILE *o)
 	if (d->findings.nrow == 0)
 		fputs("(none)\n", o);
 	for (r = 0; r < d->findings.nrow && r < REPORT_TEXT_FINDINGS; r++) {
-		const char *sip = rt_str(&d->findings, r, "server_ip");
-		if (sip)
-			fmt_endpoint(sip, rt_int(&d->findings, r, "server_port"), ep, sizeof ep);
-		else if (rt_str(&d->findings, r, "client_ip"))
-			snprintf(ep, sizeof ep, "client %.64s", rt_str(&d->findings, r, "client_ip"));
-		else
-			snprintf(ep, sizeof ep, "-");
-		sev = rt_str(&d->findings, r, "severity");
-		esc_text(o, sev, sev ? strlen(sev) : 0, 8);
-		for (x = esc_text_width(sev, sev ? strlen(sev) : 0, 8); x < 8; x++)
-			fputc(' ', o);
-		t(o, ep);
-		fputs("  ", o);
-		t(o, rt_str(&d->findings, r, "kind"));
-		fputs("  ", o);
-		t(o, rt_str(&d->findings, r, "name"));
-		fputs("\n        ", o);
-		t(o, rt_str(&d->findings, r, "summary"));
-		fputc('\n', o);
+		const struct rtable *f = &d->findings;
+		struct fview v;
+
+		memset(&v, 0, sizeof v);
+		v.severity = rt_str(f, r, "severity");
+		v.server_ip = rt_str(f, r, "server_ip");
+		v.server_port = rt_int(f, r, "server_port");
+		v.client_ip = rt_str(f, r, "client_ip");
+		v.kind = rt_str(f, r, "kind");
+		v.name = rt_str(f, r, "name");
+		v.summary = rt_str(f, r, "summary");
+		v.remediation = rt_str(f, r, "remediation");
+		v.suggested_name = rt_str(f, r, "suggested_name");
+		v.suggested_source = rt_str(f, r, "suggested_source");
+		v.key = rt_str(f, r, "finding_key");
+		v.first_seen = rt_get(f, r, "first_seen") && rt_get(f, r, "first_seen")->type != SQLITE_NULL
+			       ? rt_num(f, r, "first_seen") : -1;
+		v.last_seen = rt_num(f, r, "last_seen");
+		v.is_new = (int)rt_int(f, r, "is_new");
+		if (r)
+			fputc('\n', o);
+		text_finding(o, &v, width);
 	}
 	if (rt_int(s, 0, "findings") > r)
 		fprintf(o, "... %lld more (smtpscope findings lists all)\n", rt_int(s, 0, "findings") - r);
@@ -118,7 +120,7 @@ int report_text(const struct rdata *d, FILE *o)
 		text_rtable(o, &sv->outcomes, 10, "    ");
 	}
 	fputs("\nBusiest clients\n---------------\n", o);
-	text_rtable(o, &d->clients, REPORT_CLIENTS_MAX, "");
+	text_rtable(o, &d->clients, 20, "");
 	fprintf(o, "\n4.4.7 delivery-status reports: %lld\n", rt_int(&d->dsn_count, 0, "reports"));
 	text_rtable(o, &d->dsn, 20, "");
 	fputs("\nAnomalies\n---------\n", o);
@@ -245,6 +247,7 @@ int report_json(const struct rdata *d, FILE *o)
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
+	jtable(&w, "other_servers", &d->others);
 	jtable(&w, "clients", &d->clients);
 	jw_key(&w, "dsn_447");
 	jw_obj(&w);

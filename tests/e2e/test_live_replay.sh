@@ -128,7 +128,7 @@ fi
 is "$(db_val "$db" "SELECT kind || ' ' || status FROM captures")" "live finished" "capture live, finished"
 
 # ---- top speed, 1 MiB buffer: drops must show
-live_run live-flood -B 1 -Z nobody -- --topspeed --loop 5
+live_run live-flood -B 1024 -Z nobody -- --topspeed --loop 5
 ok $? "live capture while tcpreplay --topspeed --loop 5 floods it (see $OUT/live-flood.log)"
 db=$W/live-flood.db
 drops=$(db_val "$db" "SELECT dropped + if_dropped FROM captures")

@@ -71,7 +71,7 @@ sleep 1
 kill -INT $rpid; wait $rpid; rc=$?
 exec 9>&-
 rm -f "$fifo"
-is "$rc" 0 "SIGINT: replay exits 0 after a clean stop"
+is "$rc" 130 "SIGINT: replay exits 130 (interrupted) after a clean stop"
 is "$(db_val "$g" "SELECT status FROM captures")" interrupted "SIGINT: the capture says interrupted"
 like "$(db_val "$g" "SELECT finished FROM captures")" "^[0-9]" "SIGINT: the capture is marked finished (a time)"
 is "$(db_val "$g" "SELECT count(*) || ' ' || outcome || ' ' || end_reason FROM sessions")" "1 truncated capture" \

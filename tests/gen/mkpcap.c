@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "tests/gen/mkpcap_wire.h"
+#include "analyzer/base/limits.h"
 
 #define T0 991908000ull          /* 2001-06-07 10:00:00 UTC, a Thursday */
 #define NS 1000000000ull
@@ -2198,6 +2199,126 @@ static void usage(void)
 	exit(2);
 }
 
+/* ---- issue 14: credentials after a refused, cancelled or pipelined AUTH;
+ * control bytes in lines ----------------------------------------------------- */
+
+/* Every planted string here must never reach the database or a report:
+ * PLANTED-R... after a refused AUTH and X-EXPS, PLANTED-C... after a
+ * cancelled AUTH, PLANTED-P... pipelined after AUTH before the reply. */
+static void fx_privacy_auth(void)
+{
+	static char buf[512];
+	struct gen *g = &G;
+	struct conv c;
+	struct sb s;
+
+	gen_open(g, "privacy-auth.pcap", OUT_PCAP_US, ENC_ETH);
+	/* 1. AUTH refused (502); the client sends its credentials anyway,
+	 * in clear text and in base64. */
+	conv_init(&c, g, "192.0.2.40", 42001, "192.0.2.45", 25);
+	conv_open(&c);
+	smtp_hello(&c, &m_pf, "client.example.com");
+	say(&c, C, "AUTH LOGIN\r\n");
+	say(&c, S, "502 5.5.1 Error: authentication not enabled\r\n");
+	say(&c, C, "PLANTED-Ruser-cleartext\r\n");
+	say(&c, S, "502 5.5.2 Error: command not recognized\r\n");
+	sb_init(&s, buf, sizeof buf);
+	base64(&s, (const uint8_t *)"PLANTED-Rpass-b64", 17);
+	sb_puts(&s, "\r\n");
+	conv_send(&c, C, s.p, s.n);
+	say(&c, S, "502 5.5.2 Error: command not recognized\r\n");
+	say(&c, C, "X-EXPS GSSAPI\r\n");
+	say(&c, S, "504 5.7.4 Unrecognized authentication type\r\n");
+	say(&c, C, "PLANTED-Rxexps token\r\n");
+	say(&c, S, "500 5.5.2 Error: bad syntax\r\n");
+	smtp_quit(&c, &m_pf);
+
+	/* 2. AUTH cancelled with '*' (501); then the password in clear. */
+	gen_at(g, 30);
+	conv_init(&c, g, "192.0.2.40", 42002, "192.0.2.45", 25);
+	conv_open(&c);
+	smtp_hello(&c, &m_pf, "client.example.com");
+	say(&c, C, "AUTH LOGIN\r\n");
+	say(&c, S, "334 VXNlcm5hbWU6\r\n");
+	say(&c, C, "*\r\n");
+	say(&c, S, "501 5.7.0 Authentication aborted\r\n");
+	say(&c, C, "PLANTED-Cpass after cancel\r\n");
+	say(&c, S, "500 5.5.2 Error: bad syntax\r\n");
+	smtp_quit(&c, &m_pf);
+
+	/* 3. Pipelined: AUTH and both payloads in one segment, before the
+	 * server's 535. */
+	gen_at(g, 60);
+	conv_init(&c, g, "192.0.2.40", 42003, "192.0.2.45", 25);
+	conv_open(&c);
+	smtp_hello(&c, &m_pf, "client.example.com");
+	say(&c, C, "AUTH LOGIN\r\nPLANTED-Puser pipelined\r\nPLANTED-Ppass pipelined\r\n");
+	say(&c, S, "535 5.7.8 Error: authentication failed\r\n");
+	smtp_quit(&c, &m_pf);
+	gen_close(g);
+}
+
+/* Control bytes (BEL, ESC) inside lines: the KB 301401 banner with a BEL,
+ * an EHLO with an ESC sequence.  The lines must still be parsed. */
+static const struct mta m_ctl = { MTA_EXCH2000, "aliasex2000", exch2000_exts, NULL };
+
+static void fx_ctlbyte(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "ctlbyte.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.50", 42101, "192.0.2.55", 25);
+	conv_open(&c);
+	say(&c, S, "220 aliasex2000 Microsoft ESMTP MAIL Service, Version: 5.0.2195.1600 ready\a\r\n");
+	say(&c, C, "EHLO client\x1b[31m.example.com\r\n");
+	say(&c, S, "250-aliasex2000 Hello [192.0.2.50]\r\n250-X-EXPS GSSAPI NTLM\r\n250 OK\r\n");
+	smtp_quit(&c, &m_ctl);
+	gen_close(g);
+}
+
+/* A delivery-status report wrapped in depth - 1 multipart/mixed levels
+ * (forwarded reports, digests): the report is found up to MSG_MIME_DEPTH,
+ * deeper nesting is a message_cap anomaly instead of silence. */
+static void nested_dsn(struct sb *s, int depth, const char *rcpt)
+{
+	int i;
+
+	sb_puts(s, "From: MAILER-DAEMON@mail.example.com\r\nTo: alice@example.com\r\n"
+		   "Subject: Undeliverable (forwarded)\r\nMIME-Version: 1.0\r\n");
+	for (i = 1; i < depth; i++) {
+		sb_printf(s, "Content-Type: multipart/mixed; boundary=\"lvl%d\"\r\n\r\n--lvl%d\r\n", i, i);
+	}
+	sb_puts(s, "Content-Type: multipart/report; report-type=delivery-status; boundary=\"rep\"\r\n\r\n"
+		   "--rep\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+		   "--rep\r\nContent-Type: message/delivery-status\r\n\r\n"
+		   "Reporting-MTA: dns; mail.example.com\r\n\r\n");
+	sb_printf(s, "Final-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: 4.4.7\r\n\r\n--rep--\r\n", rcpt);
+	for (i = depth - 1; i >= 1; i--)
+		sb_printf(s, "--lvl%d--\r\n", i);
+}
+
+static void fx_mimedepth(void)
+{
+	static const char *const rcpt[] = { "alice@example.com", NULL };
+	struct gen *g = &G;
+	struct conv c;
+	struct sb s;
+
+	gen_open(g, "mimedepth.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.60", 42201, "192.0.2.65", 25);
+	conv_open(&c);
+	smtp_hello(&c, &m_pf, "mail.example.com");
+	sb_init(&s, msg_buf, sizeof msg_buf);
+	nested_dsn(&s, 5, "five-deep@example.net");
+	smtp_tx(&c, &m_pf, "", rcpt, s.p, s.n, "<five@example.com>", 0);
+	sb_init(&s, msg_buf, sizeof msg_buf);
+	nested_dsn(&s, MSG_MIME_DEPTH + 3, "too-deep@example.net");
+	smtp_tx(&c, &m_pf, "", rcpt, s.p, s.n, "<deep@example.com>", 0);
+	smtp_quit(&c, &m_pf);
+	gen_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--bench") == 0) {
@@ -2233,5 +2354,8 @@ int main(int argc, char **argv)
 	fx_encaps();
 	fx_pcapng();
 	fx_bad();
+	fx_privacy_auth();  /* issue 14 */
+	fx_ctlbyte();       /* issue 14 */
+	fx_mimedepth();     /* issue 14 */
 	return 0;
 }

@@ -1,0 +1,55 @@
+/* \summary: the name a misconfigured server should announce, when the
+ * evidence shows one.
+ *
+ * Each source is one query over the analysis's tables, taking the server
+ * (?1 ip, ?2 port) and the name at fault (?3), returning the name it
+ * suggests (column 0) or no row; the first source that answers wins.  A
+ * suggestion must itself be an FQDN (is_fqdn()).  Add a source (for example
+ * the name in the server's TLS certificate) as one entry of sources[]. */
+#include "reports/analysis/an.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+struct source {
+	const char *name;   /* findings.suggested_source */
+	const char *sql;
+};
+
+static const struct source sources[] = {
+	/* the FQDN the server itself gives in its EHLO reply, then in its greeting */
+	{ "ehlo_reply",
+	  "SELECT name FROM an_name WHERE server_ip = ?1 AND server_port = ?2 AND src = 'ehlo_reply'"
+	  " AND kind = 'fqdn' AND ?3 IS NOT NULL ORDER BY n DESC, name LIMIT 1" },
+	{ "greeting",
+	  "SELECT name FROM an_name WHERE server_ip = ?1 AND server_port = ?2 AND src = 'greeting'"
+	  " AND kind = 'fqdn' AND ?3 IS NOT NULL ORDER BY n DESC, name LIMIT 1" },
+	/* the Reporting-MTA of 4.4.7 reports whose first label is the bad name:
+	 * the server's own full name, as its organisation's MTAs write it */
+	{ "dsn_reporting_mta",
+	  "SELECT lower(mta) FROM an_dsn WHERE instr(mta, '.') > 1"
+	  " AND substr(mta, 1, instr(mta, '.') - 1) = ?3 COLLATE NOCASE AND is_fqdn(mta)"
+	  " AND ?1 IS NOT NULL AND ?2 IS NOT NULL GROUP BY lower(mta) ORDER BY count(*) DESC, 1 LIMIT 1" },
+	/* ---- add sources in a block of their own below ---- */
+};
+
+int an_suggest(struct an *a, const char *ip, int port, const char *bad, struct finding *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+		sqlite3_stmt *st = an_q(a, sources[i].sql);
+		char *s;
+
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 3, bad, -1, SQLITE_TRANSIENT);
+		s = an_first_text(st, ip, port, 0);
+		if (s) {
+			f->suggested_name = an_own(f, s);
+			f->suggested_source = sources[i].name;
+			return 0;
+		}
+	}
+	return 0;
+}
