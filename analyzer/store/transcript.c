@@ -85,24 +85,47 @@ static void put_str(struct jbuf *b, const char *z)
 	put(b, "\"", 1);
 }
 
+/* Starts the text over with "[". */
+static void begin(struct jbuf *b)
+{
+	b->n = 0;
+	b->oom = 0;
+	put(b, "[", 1);
+}
+
+/* Element i's opening: "[ts," (with the comma before it after the first). */
+static void elem_open(struct jbuf *b, int i, uint64_t ts)
+{
+	put(b, i ? ",[" : "[", i ? 2 : 1);
+	put_u64(b, ts);
+	put(b, ",", 1);
+}
+
+/* The element's last two fields, two strings (or nulls), and its "]". */
+static void elem_strs(struct jbuf *b, const char *x, const char *y)
+{
+	put_str(b, x);
+	put(b, ",", 1);
+	put_str(b, y);
+	put(b, "]", 1);
+}
+
+static int end(struct jbuf *b)
+{
+	put(b, "]", 1);
+	return b->oom ? -1 : 0;
+}
+
 int transcript_commands_json(struct jbuf *b, const struct smtp_command *c, int n)
 {
 	int i;
 
-	b->n = 0;
-	b->oom = 0;
-	put(b, "[", 1);
+	begin(b);
 	for (i = 0; i < n; i++) {
-		put(b, i ? ",[" : "[", i ? 2 : 1);
-		put_u64(b, c[i].ts);
-		put(b, ",", 1);
-		put_str(b, c[i].verb ? c[i].verb : "");
-		put(b, ",", 1);
-		put_str(b, c[i].arg);
-		put(b, "]", 1);
+		elem_open(b, i, c[i].ts);
+		elem_strs(b, c[i].verb ? c[i].verb : "", c[i].arg);
 	}
-	put(b, "]", 1);
-	return b->oom ? -1 : 0;
+	return end(b);
 }
 
 int transcript_replies_json(struct jbuf *b, const struct smtp_reply *r, int n)
@@ -110,19 +133,12 @@ int transcript_replies_json(struct jbuf *b, const struct smtp_reply *r, int n)
 	char code[16];
 	int i, k;
 
-	b->n = 0;
-	b->oom = 0;
-	put(b, "[", 1);
+	begin(b);
 	for (i = 0; i < n; i++) {
-		put(b, i ? ",[" : "[", i ? 2 : 1);
-		put_u64(b, r[i].ts);
-		k = snprintf(code, sizeof code, ",%d,", r[i].code);
+		elem_open(b, i, r[i].ts);
+		k = snprintf(code, sizeof code, "%d,", r[i].code);
 		put(b, code, (size_t)k);
-		put_str(b, r[i].enhanced);
-		put(b, ",", 1);
-		put_str(b, r[i].text);
-		put(b, "]", 1);
+		elem_strs(b, r[i].enhanced, r[i].text);
 	}
-	put(b, "]", 1);
-	return b->oom ? -1 : 0;
+	return end(b);
 }

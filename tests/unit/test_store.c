@@ -640,6 +640,49 @@ static void test_hostile(void)
 		ok(0, "reading the binary banner");
 	}
 	sqlite3_finalize(s);
+	s = NULL;
+	{
+		/* issue 15: the same bytes through the transcript's JSON and an EHLO
+		 * profile come back from the commands, replies and extensions views */
+		struct smtp_command c = { 1700000000000001ull, S("EHLO"), bin, 1 };
+		struct smtp_reply rp = { 1700000000123456ull, 250, S("2.0.0"), bin, 1 };
+		struct smtp_extension x = { S("X-BIN"), bin };
+		static const char *const views[] = {
+			"SELECT arg FROM commands WHERE session_id = ?1",
+			"SELECT text FROM replies WHERE session_id = ?1",
+			"SELECT params FROM extensions WHERE session_id = ?1",
+		};
+		size_t v;
+
+		r.cmds = &c;
+		r.n_cmds = 1;
+		r.replies = &rp;
+		r.n_replies = 1;
+		r.ext = &x;
+		r.n_ext = 1;
+		m.first_ts += 10;
+		sid = store_session(st, &m, &r);
+		ok(sid > 0, "a session with every byte in its transcript and EHLO list");
+		store_commit(st);
+		for (v = 0; v < sizeof views / sizeof views[0]; v++) {
+			if (sqlite3_prepare_v2(db, views[v], -1, &s, NULL) == SQLITE_OK &&
+			    sqlite3_bind_int64(s, 1, sid) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+				const void *p = sqlite3_column_blob(s, 0);
+				ok(sqlite3_column_bytes(s, 0) == 1024 && p && memcmp(p, bin, 1024) == 0,
+				   "%s: the bytes read back verbatim", views[v]);
+			} else {
+				ok(0, "%s: %s", views[v], sqlite3_errmsg(db));
+			}
+			sqlite3_finalize(s);
+			s = NULL;
+		}
+		is_str(q_text(db, "SELECT printf('%.6f', ts) || ' ' || typeof(ts) FROM replies"),
+		       "1700000000.123456 real", "a reply's time read back as REAL, to the microsecond");
+		r.cmds = NULL;
+		r.replies = NULL;
+		r.ext = NULL;
+		r.n_cmds = r.n_replies = r.n_ext = 0;
+	}
 	store_close(st);
 }
 
