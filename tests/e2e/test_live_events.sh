@@ -38,6 +38,7 @@ W=$(mktemp -d /tmp/smtpscope-ev18.XXXXXX) && chmod 755 "$W"
 SNS=s18s$$ CNS=s18c$$ VS=v18s$$ VC=v18c$$
 SRV=10.199.18.1 CLI=10.199.18.2
 RPORT=$((20000 + $$ % 20000))
+MPORT=$((RPORT + 1))
 dir="$W/exim"
 log="$OUT/live-events-smtpscope.log"
 exim_pid="" live_pid="" redis_pid="" reader_pid=""
@@ -109,7 +110,7 @@ ip netns exec "$CNS" "$BIN" live -i "$VC" -Z nobody --stats-interval 1 --analyze
 	--timeout-established 3 --timeout-half 3 --db "$db" --sensor sensor18 \
 	--events "$W/ev/events.json" --events-syslog-socket "$W/syslog.sock" \
 	--events-redis "127.0.0.1:$RPORT" --events-redis-key smtpscope18 \
-	--metrics-file "$W/ev/smtpscope.prom" > "$log" 2>&1 &
+	--metrics-file "$W/ev/smtpscope.prom" --metrics-listen "127.0.0.1:$MPORT" > "$log" 2>&1 &
 live_pid=$!
 started=1
 for i in $(seq 1 100); do
@@ -150,6 +151,19 @@ wait_sessions "$W/ev/events.json" 1
 ok $? "its session is in the new file"
 is "$(grep -c '"event_type":"smtp_session"' "$W/ev/events.json.1")" 2 "the moved file kept the first two sessions"
 is "$(db_val "$db" "SELECT status FROM captures")" running "the capture row still says running after SIGHUP"
+# the /metrics endpoint, read while the capture runs
+ip netns exec "$CNS" python3 -c 'import sys, urllib.request
+r = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5)
+print(r.headers.get("Content-Type")); sys.stdout.write(r.read().decode())' "$MPORT" > "$W/http.out" 2> "$W/http.err"
+ok $? "GET /metrics answers on 127.0.0.1:$MPORT (--metrics-listen)"
+like "$(head -n 1 "$W/http.out")" "^text/plain; version=0.0.4" "with the Prometheus text content type"
+if command -v promtool > /dev/null 2>&1; then
+	tail -n +2 "$W/http.out" | promtool check metrics > "$W/promtool-http.out" 2>&1
+	ok $? "promtool check metrics passes on the HTTP body"
+else
+	skip "promtool on /metrics" "no promtool"
+fi
+like "$(grep '^smtpscope_up{' "$W/http.out")" " 1$" "smtpscope_up is 1 while capturing"
 # a finding event comes from the analysis every second
 for i in $(seq 1 30); do grep -q '"event_type":"finding"' "$W/ev/events.json" "$W/ev/events.json.1" && break; sleep 0.2; done
 

@@ -1039,7 +1039,7 @@ static void test_export(void)
 	store_session(st, &m, &r);
 	r.banner_text = S("second");
 	m.first_ts = 2000000000ull;                                      /* t = 2000 s */
-	m.last_ts = m.first_ts + 5500000;  /* --since is on the session's end (export.c) */
+	m.last_ts = 2005500000ull;
 	store_session(st, &m, &r);
 	store_commit(st);
 
@@ -1066,7 +1066,11 @@ static void test_export(void)
 	free(out);
 
 	out = export_to_string(db, "sessions", "jsonl", 1500, &rc, err, sizeof err);
-	ok(rc == 0 && out && strstr(out, "second") && !strstr(out, "end\""), "since filters on first_ts");
+	ok(rc == 0 && out && strstr(out, "second") && !strstr(out, "end\""), "since filters on the session's end");
+	free(out);
+	out = export_to_string(db, "sessions", "jsonl", 1003, &rc, err, sizeof err);
+	ok(rc == 0 && out && strstr(out, "end\"") && strstr(out, "second"),
+	   "a session that began before --since and ended after it is exported");
 	free(out);
 	out = export_to_string(db, "extensions", "jsonl", 1500, &rc, err, sizeof err);
 	ok(rc == 0 && out && *out == 0, "child table with no rows: empty output");
