@@ -138,6 +138,31 @@ static void drop_temp(struct sqlite3 *db)
 	}
 }
 
+/* The indexes the analysis and the reports read, built here in one sorted
+ * pass each when missing (ingest keeps them up to date once they exist):
+ * schema/analysis_indexes.sql always, analysis_indexes_big.sql (wide,
+ * covering) once the database holds more than ANALYZE_BIG_SESSIONS sessions.
+ * locked: outside any transaction, each CREATE INDEX its own short one,
+ * tried again when another writer holds the lock. */
+static int analysis_indexes(struct an *a, int locked)
+{
+	int (*run)(struct an *, const char *) = locked ? an_exec_locked : an_exec;
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 n = 0;
+
+	if (run(a, embedded_find(schema_files, "analysis_indexes.sql")) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(a->db, "SELECT coalesce(max(id), 0) FROM sessions", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return an_fail(a, "counting sessions");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n > ANALYZE_BIG_SESSIONS)
+		return run(a, embedded_find(schema_files, "analysis_indexes_big.sql"));
+	return 0;
+}
+
 /* temp.findings: an empty table made from main.findings' own definition
  * (whatever columns later schemas add), shadowing it for the analysis. */
 static int shadow_findings(struct an *a)
@@ -215,10 +240,10 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	}
 	rq_tune(db, &tune);
 	swap = sqlite3_get_autocommit(db);
-	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
+	/* the indexes the analysis reads (schema/analysis_indexes*.sql): a
 	 * replay leaves them to be built here, in one sorted pass each; on the
 	 * swap path before the read snapshot (a snapshot cannot write main) */
-	if (swap && an_exec_locked(&a, idx) < 0) {
+	if (swap && analysis_indexes(&a, 1) < 0) {
 		rq_untune(db, &tune);
 		return -1;
 	}
@@ -230,7 +255,7 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	drop_temp(db);
-	if ((!swap && an_exec(&a, idx) < 0) ||
+	if ((!swap && analysis_indexes(&a, 0) < 0) ||
 	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"

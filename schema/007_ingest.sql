@@ -7,12 +7,13 @@
 --    `sessions.ehlo_profile` points to it.  `extensions` is a VIEW with the
 --    documented columns (session_id, seq, keyword, params), so every query
 --    written against the table still works.
--- 2. The transcript tables (`commands`, `replies`) are clustered on
---    (session_id, seq) (WITHOUT ROWID): one B-tree per table instead of the
---    table plus its session index.  Same columns, same meaning.
--- 3. Indexes that only the analysis and the reports read are no longer
---    maintained row by row during ingest: the analysis (reports/analyze.c,
---    analyze_indexes()) creates them when it starts, in one sorted pass.
+-- 2. A session's transcript is one `transcripts` row (two JSON arrays)
+--    instead of a row per command and per reply; `commands` and `replies`
+--    are VIEWs with the documented columns (and accept INSERTs).
+-- 3. The indexes only the analysis and the reports read (schemas 1 to 4)
+--    leave the schema: the analysis (reports/analyze.c) builds them, one
+--    sorted pass each, when they are missing (the wide ones only once a
+--    database is big enough for them to pay).
 --
 -- Existing rows are converted; the queries of schema/README.md give the same
 -- answers before and after (tests/e2e/test_migrate.sh).
@@ -74,39 +75,88 @@ SELECT s.id AS session_id, e.seq AS seq, e.keyword AS keyword, e.params AS param
   FROM sessions s
   JOIN ehlo_profile_extensions e ON e.profile_id = s.ehlo_profile;
 
--- ---- the transcript, clustered by session ----------------------------------
-CREATE TABLE commands_v7 (
-    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    seq        INTEGER NOT NULL,          -- order in the session, from 1
-    ts         REAL NOT NULL,
-    verb       TEXT NOT NULL,
-    arg        TEXT,                      -- AUTH/X-EXPS payloads redacted
-    PRIMARY KEY (session_id, seq)
-) WITHOUT ROWID;
-INSERT INTO commands_v7 (session_id, seq, ts, verb, arg)
-SELECT session_id, seq, ts, verb, arg FROM commands ORDER BY session_id, seq;
-DROP TABLE commands;
-ALTER TABLE commands_v7 RENAME TO commands;
+-- ---- the transcript: one row per session -----------------------------------
+-- commands: JSON array of [ts_us, verb, arg]; replies: of [ts_us, code,
+-- enhanced, text] (analyzer/store/transcript.h).  Times in integer
+-- microseconds, so that ts reads back exactly (ts = ts_us / 1e6, as written).
+CREATE TABLE IF NOT EXISTS transcripts (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    commands   TEXT,                  -- JSON array, in order; NULL: none
+    replies    TEXT                   -- JSON array, in order; NULL: none
+);
 
-CREATE TABLE replies_v7 (
-    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    seq        INTEGER NOT NULL,
-    ts         REAL NOT NULL,
-    code       INTEGER NOT NULL,
-    enhanced   TEXT,                      -- RFC 3463 x.y.z
-    text       TEXT,                      -- lines joined with '\n'
-    PRIMARY KEY (session_id, seq)
-) WITHOUT ROWID;
-INSERT INTO replies_v7 (session_id, seq, ts, code, enhanced, text)
-SELECT session_id, seq, ts, code, enhanced, text FROM replies ORDER BY session_id, seq;
-DROP TABLE replies;
-ALTER TABLE replies_v7 RENAME TO replies;
+CREATE TABLE m007_cmd AS
+SELECT session_id, '[' || group_concat(json_array(CAST(round(ts * 1e6) AS INTEGER), verb, arg), ',')
+         OVER (PARTITION BY session_id ORDER BY seq
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) || ']' AS j,
+       row_number() OVER (PARTITION BY session_id ORDER BY seq) AS rn
+  FROM commands;
+CREATE TABLE m007_rep AS
+SELECT session_id, '[' || group_concat(json_array(CAST(round(ts * 1e6) AS INTEGER), code, enhanced, text), ',')
+         OVER (PARTITION BY session_id ORDER BY seq
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) || ']' AS j,
+       row_number() OVER (PARTITION BY session_id ORDER BY seq) AS rn
+  FROM replies;
+INSERT INTO transcripts (session_id, commands, replies)
+SELECT s.session_id,
+       (SELECT j FROM m007_cmd c WHERE c.session_id = s.session_id AND c.rn = 1),
+       (SELECT j FROM m007_rep r WHERE r.session_id = s.session_id AND r.rn = 1)
+  FROM (SELECT session_id FROM m007_cmd WHERE rn = 1
+        UNION SELECT session_id FROM m007_rep WHERE rn = 1) s
+ ORDER BY s.session_id;
+DROP TABLE m007_cmd;
+DROP TABLE m007_rep;
+DROP TABLE commands;                       -- and commands_session
+DROP TABLE replies;                        -- and replies_session
 
--- ---- indexes: what ingest needs stays, what the analysis reads is its own ----
+-- The documented tables, as views over the transcript.  Only json_each()
+-- (innocuous: readable with PRAGMA trusted_schema = OFF, as smtpscope opens
+-- every database): one json_each per line, one per field of it.
+CREATE VIEW IF NOT EXISTS commands AS
+SELECT t.session_id AS session_id, j.key + 1 AS seq,
+       (SELECT f.value FROM json_each(j.value) f WHERE f.key = 0) / 1e6 AS ts,
+       (SELECT f.value FROM json_each(j.value) f WHERE f.key = 1) AS verb,
+       (SELECT f.value FROM json_each(j.value) f WHERE f.key = 2) AS arg
+  FROM transcripts t, json_each(t.commands) j;
+
+CREATE VIEW IF NOT EXISTS replies AS
+SELECT t.session_id AS session_id, j.key + 1 AS seq,
+       (SELECT f.value FROM json_each(j.value) f WHERE f.key = 0) / 1e6 AS ts,
+       (SELECT f.value FROM json_each(j.value) f WHERE f.key = 1) AS code,
+       (SELECT f.value FROM json_each(j.value) f WHERE f.key = 2) AS enhanced,
+       (SELECT f.value FROM json_each(j.value) f WHERE f.key = 3) AS text
+  FROM transcripts t, json_each(t.replies) j;
+
+-- Writing to the views still works (scripts and tests that add lines; the
+-- JSON functions need trusted_schema on, sqlite3's default): a row is
+-- appended to its session's transcript (seq is its place: lines are
+-- appended in order).
+CREATE TRIGGER IF NOT EXISTS commands_insert INSTEAD OF INSERT ON commands
+BEGIN
+    INSERT OR IGNORE INTO transcripts (session_id) VALUES (NEW.session_id);
+    UPDATE transcripts
+       SET commands = json_insert(coalesce(commands, '[]'), '$[#]',
+                                  json_array(CAST(round(NEW.ts * 1e6) AS INTEGER), NEW.verb, NEW.arg))
+     WHERE session_id = NEW.session_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS replies_insert INSTEAD OF INSERT ON replies
+BEGIN
+    INSERT OR IGNORE INTO transcripts (session_id) VALUES (NEW.session_id);
+    UPDATE transcripts
+       SET replies = json_insert(coalesce(replies, '[]'), '$[#]',
+                                 json_array(CAST(round(NEW.ts * 1e6) AS INTEGER), NEW.code,
+                                            NEW.enhanced, NEW.text))
+     WHERE session_id = NEW.session_id;
+END;
+
+-- ---- indexes: what ingest needs, and what the analysis builds itself ----
 -- Kept: sessions_capture (forgetting and merging a capture), mails_session,
--- recipients_mail, dsn_mail, anomalies_session, findings_server.
--- Built by the analysis (reports/analyze.c): the five below and
--- sessions_profile.
+-- recipients_mail, dsn_mail, anomalies_session, findings_server.  The five
+-- below (and sessions_profile) are the analysis' own: it builds them in one
+-- sorted pass each when they are missing (schema/analysis_indexes*.sql), so
+-- a new database is written without them; once built they are kept up to
+-- date like the others.
 DROP INDEX IF EXISTS sessions_server;
 DROP INDEX IF EXISTS sessions_client;
 DROP INDEX IF EXISTS sessions_banner_host;

@@ -58,6 +58,11 @@ SELECT session_id, printf('%.6f', ts) AS t, 'C' AS dir, verb || coalesce(' ' || 
 UNION ALL
 SELECT session_id, printf('%.6f', ts), 'S', code || ' ' || coalesce(text, '') FROM replies
  ORDER BY 1, 2, 3, 4"""),
+    ("transcript rows, exact values", """
+SELECT 'C', session_id, seq, ts, typeof(ts), verb, arg, NULL, NULL FROM commands
+UNION ALL
+SELECT 'S', session_id, seq, ts, typeof(ts), code, enhanced, text, typeof(code) FROM replies
+ ORDER BY 1, 2, 3"""),
     ("extensions of each session", """
 SELECT session_id, seq, keyword, params FROM extensions ORDER BY session_id, seq"""),
     ("servers offering STARTTLS", """

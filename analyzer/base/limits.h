@@ -83,9 +83,8 @@
 /* issue 15: the write path */
 #define STORE_PROFILE_CACHE    1024    /* EHLO profiles (capability lists) the writer remembers by
                                           content; a miss is one indexed SELECT; full: emptied */
-#define STORE_REINDEX_SESSIONS 200000  /* a replay into a database holding at most this many
-                                          sessions drops the analysis' indexes first (rebuilt
-                                          sorted by the analysis, cheaper than row by row) */
+#define ANALYZE_BIG_SESSIONS   50000   /* above this many sessions the analysis builds its wide
+                                          indexes (schema/analysis_indexes_big.sql); below, scans */
 
 /* ---- imports (analyzer/capture/import.c) --------------------------------- */
 #define IMPORT_HEAD_BYTES      (1u << 20) /* a file's first bytes hashed before reading starts, so a

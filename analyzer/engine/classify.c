@@ -22,7 +22,7 @@ struct classifier *classify_new(void)
 
 	if (!c)
 		return NULL;
-	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	c->ndpi = ndpi_init_detection_module(ndpi_dont_load_tor_hosts);
 	if (!c->ndpi) {
 		free(c);
 		return NULL;

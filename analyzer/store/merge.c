@@ -3,7 +3,7 @@
  * The input is ATTACHed read-only (URI mode=ro) as merge_src.  Captures, then
  * sessions, then mails are copied one row at a time so that each new id can
  * be recorded in a temp map table (old id -> new id); the rows below them
- * (commands, replies, anomalies, recipients, DSN recipients,
+ * (transcripts, anomalies, recipients, DSN recipients,
  * counters, statistics) are copied in bulk through those maps.  Only the
  * columns both schemas have are copied, so an older input works: the rest
  * take their defaults.  Column lists come from pragma_table_info of our own
@@ -395,6 +395,41 @@ static int copy_tls(struct merge *m)
 	return rc;
 }
 
+/* Transcripts: rows of the input's `transcripts` (schema 7), or, from an
+ * older input, its `commands` and `replies` tables turned into the same two
+ * JSON arrays per session as schema/007_ingest.sql does. */
+static int copy_transcripts(struct merge *m)
+{
+	int rc = has_table(m, SRC, "transcripts");
+
+	if (rc != 0)
+		return rc < 0 ? -1 : copy_rows_bulk(m, "transcripts", "session_id", "merge_sess");
+	if (has_table(m, SRC, "commands") <= 0 || has_table(m, SRC, "replies") <= 0)
+		return 0; /* older than schema 2: no transcript */
+	return exec(m,
+		"CREATE TEMP TABLE merge_cmd AS SELECT session_id, '[' || group_concat("
+		" json_array(CAST(round(ts * 1e6) AS INTEGER), verb, arg), ',') OVER w || ']' AS j,"
+		" row_number() OVER (PARTITION BY session_id ORDER BY seq) AS rn"
+		" FROM " SRC ".commands WHERE session_id IN (SELECT old FROM temp.merge_sess)"
+		" WINDOW w AS (PARTITION BY session_id ORDER BY seq"
+		"  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);"
+		"CREATE TEMP TABLE merge_rep AS SELECT session_id, '[' || group_concat("
+		" json_array(CAST(round(ts * 1e6) AS INTEGER), code, enhanced, text), ',') OVER w || ']' AS j,"
+		" row_number() OVER (PARTITION BY session_id ORDER BY seq) AS rn"
+		" FROM " SRC ".replies WHERE session_id IN (SELECT old FROM temp.merge_sess)"
+		" WINDOW w AS (PARTITION BY session_id ORDER BY seq"
+		"  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);"
+		"INSERT INTO main.transcripts (session_id, commands, replies)"
+		" SELECT ms.new,"
+		"  (SELECT j FROM temp.merge_cmd c WHERE c.session_id = ms.old AND c.rn = 1),"
+		"  (SELECT j FROM temp.merge_rep r WHERE r.session_id = ms.old AND r.rn = 1)"
+		" FROM temp.merge_sess ms"
+		" WHERE ms.old IN (SELECT session_id FROM temp.merge_cmd WHERE rn = 1"
+		"  UNION SELECT session_id FROM temp.merge_rep WHERE rn = 1)"
+		" ORDER BY ms.new;"
+		"DROP TABLE temp.merge_cmd; DROP TABLE temp.merge_rep;");
+}
+
 static int merge_body(struct merge *m)
 {
 	if (exec(m, "CREATE TEMP TABLE merge_cap (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
@@ -405,8 +440,7 @@ static int merge_body(struct merge *m)
 	    copy_rows_mapped(m, "sessions", "capture_id", "merge_cap", "merge_sess",
 			     &m->n.sessions) < 0 ||
 	    copy_profiles(m) < 0 ||
-	    copy_rows_bulk(m, "commands", "session_id", "merge_sess") < 0 ||
-	    copy_rows_bulk(m, "replies", "session_id", "merge_sess") < 0 ||
+	    copy_transcripts(m) < 0 ||
 	    copy_anomalies(m) < 0 ||
 	    copy_rows_bulk(m, "capture_counters", "capture_id", "merge_cap") < 0 ||
 	    copy_rows_bulk(m, "capture_stats", "capture_id", "merge_cap") < 0 ||
@@ -489,7 +523,8 @@ int store_merge_counts(struct store *out, const char *in_path, struct merge_coun
 	}
 	sqlite3_exec(m.db, "DROP TABLE IF EXISTS temp.merge_cap; DROP TABLE IF EXISTS temp.merge_sess;"
 		     " DROP TABLE IF EXISTS temp.merge_mail; DROP TABLE IF EXISTS temp.merge_caps;"
-		     " DROP TABLE IF EXISTS temp.merge_newprof", NULL, NULL, NULL);
+		     " DROP TABLE IF EXISTS temp.merge_newprof; DROP TABLE IF EXISTS temp.merge_cmd;"
+		     " DROP TABLE IF EXISTS temp.merge_rep", NULL, NULL, NULL);
 	sqlite3_exec(m.db, "DETACH DATABASE " SRC, NULL, NULL, NULL);
 	if (n)
 		*n = m.n;

@@ -31,6 +31,7 @@
 #include "analyzer/base/embedded.h"
 #include "analyzer/store/merge.h"
 #include "analyzer/store/ehlo_profile.h"
+#include "analyzer/store/transcript.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/anomaly.h"
 #include "analyzer/store/store_tls.h"
@@ -40,10 +41,11 @@
 
 /* Every statement store.c runs, prepared once at open (write mode). */
 enum stmt_id {
-	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
-	Q_SESSION, Q_CMD, Q_REPLY, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
+	Q_UNDO_RCPT, Q_UNDO_DSN, Q_UNDO_MAILS, Q_UNDO_TRANSCRIPT, Q_UNDO_ANOM, Q_UNDO_SESSION,
+	Q_SESSION, Q_TRANSCRIPT, Q_MAIL, Q_RCPT, Q_DSN, Q_ANOM, Q_CAP_SESSIONS,
 	Q_CAP_INSERT, Q_CAP_UPDATE, Q_CAP_END, Q_COUNTER, Q_STATS, Q_KNOWN,
-	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
+	Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_TRANSCRIPT, Q_DEL_ANOM,
 	Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	Q__COUNT
 };
@@ -55,9 +57,14 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
-	[Q_SAVEPOINT] = "SAVEPOINT store_session",
-	[Q_RELEASE] = "RELEASE store_session",
-	[Q_ROLLBACK_TO] = "ROLLBACK TO store_session",
+	/* a session that failed half-way is taken out again (no savepoint per
+	 * session: two statements of four for a short session) */
+	[Q_UNDO_RCPT] = "DELETE FROM recipients WHERE mail_id IN (SELECT id FROM mails WHERE session_id = ?1)",
+	[Q_UNDO_DSN] = "DELETE FROM dsn_recipients WHERE mail_id IN (SELECT id FROM mails WHERE session_id = ?1)",
+	[Q_UNDO_MAILS] = "DELETE FROM mails WHERE session_id = ?1",
+	[Q_UNDO_TRANSCRIPT] = "DELETE FROM transcripts WHERE session_id = ?1",
+	[Q_UNDO_ANOM] = "DELETE FROM anomalies WHERE session_id = ?1",
+	[Q_UNDO_SESSION] = "DELETE FROM sessions WHERE id = ?1",
 	[Q_SESSION] =
 		"INSERT INTO sessions (capture_id, client_ip, client_port, server_ip, server_port,"
 		" vlan, first_ts, last_ts, ndpi_protocol, banner_code, banner_text, banner_host,"
@@ -71,8 +78,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" proxied_client_port) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 
-	[Q_CMD] = "INSERT INTO commands (session_id, seq, ts, verb, arg) VALUES (?,?,?,?,?)",
-	[Q_REPLY] = "INSERT INTO replies (session_id, seq, ts, code, enhanced, text) VALUES (?,?,?,?,?,?)",
+	/* the commands and replies views read it (schema 007, transcript.h) */
+	[Q_TRANSCRIPT] = "INSERT INTO transcripts (session_id, commands, replies) VALUES (?,?,?)",
 	[Q_MAIL] =
 		"INSERT INTO mails (session_id, seq, ts, mail_from, rcpt_count, accepted, size,"
 		" subject, message_id, is_dsn, params, size_param, body_type, ret, envid, auth,"
@@ -112,8 +119,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" AND status = 'finished' ORDER BY id LIMIT 1",
 	[Q_DEL_RCPT] = "DELETE FROM recipients WHERE mail_id IN " MAILS_OF,
 	[Q_DEL_DSN] = "DELETE FROM dsn_recipients WHERE mail_id IN " MAILS_OF,
-	[Q_DEL_CMD] = "DELETE FROM commands WHERE session_id IN " SESSIONS_OF,
-	[Q_DEL_REPLY] = "DELETE FROM replies WHERE session_id IN " SESSIONS_OF,
+	[Q_DEL_TRANSCRIPT] = "DELETE FROM transcripts WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_ANOM] = "DELETE FROM anomalies WHERE capture_id = ?1 OR session_id IN " SESSIONS_OF,
 	[Q_DEL_MAILS] = "DELETE FROM mails WHERE session_id IN " SESSIONS_OF,
 	[Q_DEL_SESSIONS] = "DELETE FROM sessions WHERE capture_id = ?1",
@@ -131,6 +137,7 @@ struct store {
 	int64_t count_capture;    /* captures.smtp_sessions still to be added ... */
 	uint64_t count_pending;   /* ... this many, written before each commit */
 	struct ehlo_profiles *prof; /* owned: EHLO capability lists by content (write mode) */
+	struct jbuf jc, jr;       /* owned: the transcript's JSON text being written */
 	sqlite3_stmt *q[Q__COUNT];/* owned; all NULL in read mode */
 	struct store_tls *tls;    /* owned; the TLS tables' statements (write mode) */
 	char err[512];
@@ -734,8 +741,13 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->q[i]);
 	store_tls_free(st->tls);
 	ehlo_profiles_free(st->prof);
+	jbuf_free(&st->jc);
+	jbuf_free(&st->jr);
+	/* statistics for the query planner; analysis_limit: ANALYZE reads a
+	 * sample of each index instead of all of it (SQLite's advice for
+	 * PRAGMA optimize), so closing stays cheap however big the file is */
 	if (st->db && st->mode == STORE_WRITE)
-		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_exec(st->db, "PRAGMA analysis_limit = 400; PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -895,41 +907,12 @@ int store_capture_forget(struct store *st, int64_t id)
 	return store_capture_forget_many(st, &id, 1);
 }
 
-/* Ingest maintains only the indexes it needs: on a database small enough
- * that rebuilding is cheap, the analysis' indexes (schema/analysis_indexes.sql,
- * one "CREATE INDEX IF NOT EXISTS name ON" per line) are dropped here and
- * built again, sorted, by the analysis.  Runs in the open transaction. */
-static int drop_analysis_indexes(struct store *st)
-{
-	static const char create[] = "CREATE INDEX IF NOT EXISTS ";
-	const char *sql = embedded_find(schema_files, "analysis_indexes.sql"), *p;
-	long long max_id = 0;
-	char drop[160];
-
-	if (!sql || query_int(st->db, "SELECT coalesce(max(id), 0) FROM sessions", &max_id, st->err,
-			      sizeof st->err) < 0)
-		return -1;
-	if (max_id > STORE_REINDEX_SESSIONS)
-		return 0;
-	for (p = sql; (p = strstr(p, create)); ) {
-		size_t n;
-		p += sizeof create - 1;
-		n = strcspn(p, " (\n");
-		if (n == 0 || n > 100)
-			continue;
-		snprintf(drop, sizeof drop, "DROP INDEX IF EXISTS \"%.*s\"", (int)n, p);
-		if (sqlite3_exec(st->db, drop, NULL, NULL, NULL) != SQLITE_OK)
-			return fail(st, "dropping an analysis index");
-	}
-	return 0;
-}
-
 int64_t store_capture_begin(struct store *st, const struct capture_info *ci)
 {
 	struct binder b;
 	int64_t id;
 
-	if (!writable(st) || !ci || ensure_tx(st) < 0 || drop_analysis_indexes(st) < 0)
+	if (!writable(st) || !ci || ensure_tx(st) < 0)
 		return -1;
 	b = bind_start(st->q[Q_CAP_INSERT]);
 	b_text_nn(&b, ci->source);
@@ -1170,6 +1153,33 @@ static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_ma
 	return 0;
 }
 
+/* The session's commands and replies: one row, two JSON arrays (transcript.h). */
+static int put_transcript(struct store *st, int64_t sid, const struct smtp_record *r)
+{
+	int nc = r->cmds ? r->n_cmds : 0, nr = r->replies ? r->n_replies : 0;
+	struct binder b;
+
+	if (!nc && !nr)
+		return 0;
+	if ((nc && transcript_commands_json(&st->jc, r->cmds, nc) < 0) ||
+	    (nr && transcript_replies_json(&st->jr, r->replies, nr) < 0) ||
+	    st->jc.n > INT_MAX || st->jr.n > INT_MAX) {
+		set_err(st->err, sizeof st->err, "transcript: out of memory");
+		return -1;
+	}
+	b = bind_start(st->q[Q_TRANSCRIPT]);
+	b_int(&b, sid);
+	if (nc)
+		b_note(&b, sqlite3_bind_text(b.s, b.i, st->jc.p, (int)st->jc.n, SQLITE_STATIC));
+	else
+		b_note(&b, sqlite3_bind_null(b.s, b.i));
+	if (nr)
+		b_note(&b, sqlite3_bind_text(b.s, b.i, st->jr.p, (int)st->jr.n, SQLITE_STATIC));
+	else
+		b_note(&b, sqlite3_bind_null(b.s, b.i));
+	return run(st, &b, "transcript insert");
+}
+
 static int put_session(struct store *st, const struct session_meta *m,
 		       const struct smtp_record *r, int64_t *sid_out)
 {
@@ -1243,28 +1253,10 @@ static int put_session(struct store *st, const struct session_meta *m,
 	if (run(st, &b, "session insert") < 0)
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
+	*sid_out = sid; /* from here on, a failure takes the rows out again */
 
-	for (i = 0; r->cmds && i < r->n_cmds; i++) {
-		b = bind_start(st->q[Q_CMD]);
-		b_int(&b, sid);
-		b_int(&b, i + 1);
-		b_real(&b, usec_to_sec(r->cmds[i].ts));
-		b_text_nn(&b, r->cmds[i].verb);
-		b_text(&b, r->cmds[i].arg);
-		if (run(st, &b, "command insert") < 0)
-			return -1;
-	}
-	for (i = 0; r->replies && i < r->n_replies; i++) {
-		b = bind_start(st->q[Q_REPLY]);
-		b_int(&b, sid);
-		b_int(&b, i + 1);
-		b_real(&b, usec_to_sec(r->replies[i].ts));
-		b_int(&b, r->replies[i].code);
-		b_text(&b, r->replies[i].enhanced);
-		b_text(&b, r->replies[i].text);
-		if (run(st, &b, "reply insert") < 0)
-			return -1;
-	}
+	if (put_transcript(st, sid, r) < 0)
+		return -1;
 	for (i = 0; r->mails && i < r->n_mails; i++)
 		if (put_mail(st, sid, i + 1, &r->mails[i]) < 0)
 			return -1;
@@ -1282,7 +1274,23 @@ static int put_session(struct store *st, const struct session_meta *m,
 		return -1;
 	if (st->count_pending && st->count_capture != m->capture_id && flush_session_count(st) < 0)
 		return -1;
-	*sid_out = sid;
+	return 0;
+}
+
+/* Deletes the rows of a session that failed half-way. */
+static int undo_session(struct store *st, int64_t sid)
+{
+	static const enum stmt_id order[] = {
+		Q_UNDO_RCPT, Q_UNDO_DSN, Q_UNDO_MAILS, Q_UNDO_TRANSCRIPT, Q_UNDO_ANOM, Q_UNDO_SESSION,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		struct binder b = bind_start(st->q[order[i]]);
+		b_int(&b, sid);
+		if (run(st, &b, "taking a failed session out") < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1292,23 +1300,20 @@ int64_t store_session(struct store *st, const struct session_meta *m, const stru
 
 	if (!writable(st) || !m || !rec || ensure_tx(st) < 0)
 		return -1;
-	/* A session is written whole or not at all, whatever happens to the batch. */
-	if (run_plain(st, Q_SAVEPOINT, "savepoint") < 0)
-		return -1;
+	/* A session is written whole or not at all, whatever happens to the
+	 * batch: a failure after its row was inserted deletes what was written
+	 * of it; if even that fails, the batch is rolled back. */
 	if (put_session(st, m, rec, &sid) < 0) {
 		char keep[sizeof st->err];
 		memcpy(keep, st->err, sizeof keep);
 		sync_tx_state(st);
-		if (st->in_tx) {
-			run_plain(st, Q_ROLLBACK_TO, "rollback to savepoint");
-			run_plain(st, Q_RELEASE, "release savepoint");
-			ehlo_profiles_rolled_back(st->prof);
+		if (st->in_tx && sid > 0 && undo_session(st, sid) < 0) {
+			run_plain(st, Q_ROLLBACK, "rollback");
+			rolled_back(st);
 		}
 		memcpy(st->err, keep, sizeof keep);
 		return -1;
 	}
-	if (run_plain(st, Q_RELEASE, "release savepoint") < 0)
-		return -1;
 	st->count_capture = m->capture_id;
 	st->count_pending++;
 	st->batch_sessions++;
@@ -1442,7 +1447,7 @@ int store_capture_progress(struct store *st, int64_t id, const char *content_has
 int store_capture_forget_many(struct store *st, const int64_t *ids, size_t n)
 {
 	static const enum stmt_id order[] = {
-		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
+		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_TRANSCRIPT, Q_DEL_ANOM,
 		Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
 	};
 	size_t i, k;

@@ -95,9 +95,11 @@ CREATE TEMP TABLE an_tie AS
 CREATE INDEX temp.an_tie_k ON an_tie(server_ip, server_port);
 CREATE INDEX temp.an_tie_m ON an_tie(mail_id);
 
--- servers that advertised STARTTLS at least once
+-- servers that advertised STARTTLS at least once: the EHLO profiles that
+-- list it (schema 7), then the sessions pointing to them (through
+-- sessions_profile on a big database, a scan of the sessions on a small one)
 CREATE TEMP TABLE an_tls AS SELECT DISTINCT s.server_ip, s.server_port
- FROM sessions s INDEXED BY sessions_profile WHERE s.ehlo_profile IN
+ FROM sessions s WHERE s.ehlo_profile IN
  (SELECT profile_id FROM ehlo_profile_extensions WHERE keyword = 'STARTTLS');
 CREATE INDEX temp.an_tls_k ON an_tls(server_ip, server_port);
 

@@ -119,7 +119,7 @@ record() {
 capture_info() {
 	set_=$1 file=$2
 	counts=$("$PCAPCOUNT" "$file") || { say "pcapcount $file failed"; failed=1; return 0; }
-	size=$(stat -c %s "$file")
+	size=$(stat -L -c %s "$file")
 	truth=${file%.pcap}.json
 	sessions=null
 	if [ -s "$truth" ]; then

@@ -8,7 +8,8 @@ get new ids (offset by the current maximum), timestamps shifted past the
 current span (so copies never overlap in time), and client ports rotated.
 Child rows follow their session: extensions (before schema 7; since then
 the copies point to the same EHLO profiles), commands, replies, mails,
-recipients, dsn_recipients, anomalies.  Server addresses stay the same, so a
+recipients, dsn_recipients, anomalies (the times inside a copied transcript
+row are not shifted).  Server addresses stay the same, so a
 server's session count grows as it would with a longer capture.  Indexes are
 dropped during the copy and rebuilt at the end.  The findings table is left
 to `smtpscope analyze`.  Prints one JSON line with the row counts."""
@@ -17,7 +18,7 @@ import sqlite3
 import sys
 import time
 
-SESSION_CHILDREN = ("extensions", "commands", "replies", "anomalies")
+SESSION_CHILDREN = ("extensions", "commands", "replies", "transcripts", "anomalies")
 MAIL_CHILDREN = ("recipients", "dsn_recipients")
 TS_COLUMNS = ("ts", "first_ts", "last_ts")
 

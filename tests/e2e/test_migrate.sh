@@ -37,7 +37,7 @@ profiles=$(db_val "$v4" 'SELECT count(*) FROM ehlo_profiles')
 ok $? "each distinct EHLO list stored once ($profiles profiles for $rows rows)"
 is "$(db_val "$v4" "SELECT count(*) FROM ehlo_profiles p WHERE extensions <> (SELECT count(*) FROM ehlo_profile_extensions e WHERE e.profile_id = p.id)")" 0 \
 	"every profile holds as many rows as it says"
-is "$(db_val "$v4" "SELECT count(*) FROM sqlite_master WHERE name IN ('m007_caps', 'commands_v7', 'replies_v7')")" 0 \
+is "$(db_val "$v4" "SELECT count(*) FROM sqlite_master WHERE name IN ('m007_caps', 'm007_cmd', 'm007_rep')")" 0 \
 	"no work tables left"
 python3 tests/migrate_check.py dump "$v4" > "$OUT/migrate-after.txt"
 ok $? "documented queries after the migration"
@@ -50,8 +50,8 @@ diff "$OUT/migrate-cur.txt" "$OUT/migrate-after.txt" > /dev/null
 ok $? "and the same as a database written at version $max"
 fq="SELECT kind, severity, server_ip, server_port, name, summary FROM findings ORDER BY 1, 3, 4, 5, 6"
 is "$(db_val "$v4" "$fq" | md5sum)" "$(db_val "$cur" "$fq" | md5sum)" "findings of the migrated database equal the current one's"
-is "$(db_val "$v4" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'sessions_server_summary'")" 1 \
-	"the analysis built its indexes"
+is "$(db_val "$v4" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('sessions_server', 'sessions_profile', 'sessions_server_summary') ORDER BY name)")" \
+	"sessions_server" "the analysis built the index it reads (the wide ones only for big databases)"
 
 # a replay into the migrated file adds to the same profiles
 before=$(db_val "$v4" 'SELECT count(*) FROM ehlo_profiles')

@@ -640,6 +640,49 @@ static void test_hostile(void)
 		ok(0, "reading the binary banner");
 	}
 	sqlite3_finalize(s);
+	s = NULL;
+	{
+		/* issue 15: the same bytes through the transcript's JSON and an EHLO
+		 * profile come back from the commands, replies and extensions views */
+		struct smtp_command c = { 1700000000000001ull, S("EHLO"), bin, 1 };
+		struct smtp_reply rp = { 1700000000123456ull, 250, S("2.0.0"), bin, 1 };
+		struct smtp_extension x = { S("X-BIN"), bin };
+		static const char *const views[] = {
+			"SELECT arg FROM commands WHERE session_id = ?1",
+			"SELECT text FROM replies WHERE session_id = ?1",
+			"SELECT params FROM extensions WHERE session_id = ?1",
+		};
+		size_t v;
+
+		r.cmds = &c;
+		r.n_cmds = 1;
+		r.replies = &rp;
+		r.n_replies = 1;
+		r.ext = &x;
+		r.n_ext = 1;
+		m.first_ts += 10;
+		sid = store_session(st, &m, &r);
+		ok(sid > 0, "a session with every byte in its transcript and EHLO list");
+		store_commit(st);
+		for (v = 0; v < sizeof views / sizeof views[0]; v++) {
+			if (sqlite3_prepare_v2(db, views[v], -1, &s, NULL) == SQLITE_OK &&
+			    sqlite3_bind_int64(s, 1, sid) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+				const void *p = sqlite3_column_blob(s, 0);
+				ok(sqlite3_column_bytes(s, 0) == 1024 && p && memcmp(p, bin, 1024) == 0,
+				   "%s: the bytes read back verbatim", views[v]);
+			} else {
+				ok(0, "%s: %s", views[v], sqlite3_errmsg(db));
+			}
+			sqlite3_finalize(s);
+			s = NULL;
+		}
+		is_str(q_text(db, "SELECT printf('%.6f', ts) || ' ' || typeof(ts) FROM replies"),
+		       "1700000000.123456 real", "a reply's time read back as REAL, to the microsecond");
+		r.cmds = NULL;
+		r.replies = NULL;
+		r.ext = NULL;
+		r.n_cmds = r.n_replies = r.n_ext = 0;
+	}
 	store_close(st);
 }
 
@@ -696,6 +739,45 @@ static void test_batching(void)
 		       "every session of the batch is there after the commit");
 	}
 	sqlite3_close(other);
+	store_close(st);
+}
+
+/* issue 15: a session that fails half-way (here: its mail is refused by a
+ * trigger) leaves nothing behind, and the batch around it is kept. */
+static void test_session_half_way(void)
+{
+	char path[128], err[512] = "";
+	struct smtp_record r = make_record();
+	struct session_meta m;
+	struct capture_info ci = file_capture("h.pcap", "2222", 10);
+	struct store *st;
+	int64_t cap, a, b;
+
+	tmp_path(path, sizeof path, "halfway");
+	st = store_open(path, STORE_WRITE, err, sizeof err);
+	if (!ok(st != NULL, "open for the half-way test"))
+		return;
+	cap = store_capture_begin(st, &ci);
+	m = make_meta(cap, 1700000000000000ull);
+	a = store_session(st, &m, &r);
+	ok(a > 0, "a first session");
+	ok(sqlite3_exec(store_db(st), "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.mails"
+			" BEGIN SELECT RAISE(ABORT, 'refused by the test'); END", NULL, NULL, NULL) == SQLITE_OK,
+	   "a trigger that refuses mails");
+	m.first_ts += 10;
+	ok(store_session(st, &m, &r) < 0 && strstr(store_error(st), "refused by the test"),
+	   "the second session fails at its mail (%s)", store_error(st));
+	sqlite3_exec(store_db(st), "DROP TRIGGER temp.refuse", NULL, NULL, NULL);
+	m.first_ts += 10;
+	b = store_session(st, &m, &r);
+	ok(b > 0, "a third session after it");
+	is_int(store_commit(st), 0, "the batch commits");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM sessions"), 2, "two sessions stored, not the failed one");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM transcripts"), 2, "no transcript of the failed one");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM anomalies WHERE session_id IS NOT NULL"
+		     " AND session_id NOT IN (SELECT id FROM sessions)"), 0, "no anomaly of it");
+	is_int(q_int(store_db(st), "SELECT count(*) FROM mails"), 2, "only the stored sessions' mails");
+	is_int(q_int(store_db(st), "SELECT smtp_sessions FROM captures"), 2, "the capture counts two sessions");
 	store_close(st);
 }
 
@@ -1062,6 +1144,7 @@ int main(void)
 	test_roundtrip();
 	test_hostile();
 	test_batching();
+	test_session_half_way();
 	test_crash();
 	test_known_forget();
 	test_merge();
