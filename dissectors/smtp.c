@@ -50,6 +50,7 @@
 
 #include "analyzer/base/limits.h"
 #include "dissectors/message.h"
+#include "dissectors/reply_name.h"
 #include "dissectors/software.h"
 
 #define SMTP_ENH_MAX       16   /* "5.7.1" fits; RFC 3463 allows 1+3+3 digits */
@@ -695,18 +696,15 @@ static void ext_add(struct smtp_session *s, const uint8_t *t, size_t n)
 	r->n_ext++;
 }
 
+/* The server's name in a greeting or HELO/EHLO reply text: only a name or
+ * an address literal, never a reply word (dissectors/reply_name.c). */
 static void set_first_word(struct smtp_session *s, char **dst, const char *t, size_t n)
 {
-	const uint8_t *p = (const uint8_t *)t;
-	size_t nl = n;
-	const char *e = memchr(t, '\n', n);
+	const char *name;
+	size_t nl = reply_name(t, n, &name);
 
-	if (e)
-		nl = (size_t)(e - t);
-	trim(&p, &nl);
-	nl = word_len(p, nl);
 	if (nl)
-		sset(s, dst, p, nl);
+		sset(s, dst, name, nl);
 }
 
 static void reply_helo(struct smtp_session *s, struct pend *e, int code, const char *text, size_t tlen)

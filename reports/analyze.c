@@ -3,10 +3,13 @@
  * Finding kinds (one row per virtual server = server_ip + server_port unless
  * noted; evidence is a JSON object; example lists hold at most 10 ids):
  *
- *   non_fqdn_greeting     high/medium  The server's most common banner host (220
- *                         banners) or EHLO/HELO reply host is not a fully qualified
- *                         domain name (single label, bare IP, address literal,
- *                         invalid; RFC 5321 4.1.1.1, 4.3.1).  High when the server
+ *   non_fqdn_greeting     high/medium  One row per server and name: every distinct
+ *                         banner host (220 banners) or EHLO/HELO reply host that is
+ *                         not a fully qualified domain name (single label, bare IP,
+ *                         address literal, invalid; RFC 5321 4.1.1.1, 4.3.1), with
+ *                         its own session count (name_sessions of server_sessions),
+ *                         also when other sessions of the server announce a good
+ *                         name (one bad backend behind a load-balanced address).  High when the server
  *                         is Exchange 2000 or advertised X-EXPS: Microsoft KB 301401,
  *                         where Exchange 2000 senders before SP2 give up after EHLO
  *                         and the mail expires (NDR 4.4.7).  name = the bad name;
@@ -33,11 +36,19 @@
  *                         retries, reports), example mail ids.  Reports tied to no
  *                         server give one expired_447 row with server_ip NULL,
  *                         severity medium.
- *   client_non_fqdn_helo  low          Per client_ip (server_ip NULL): the HELO/EHLO
+ *   client_non_fqdn_helo  low/high     Per client_ip (server_ip NULL): the HELO/EHLO
  *                         argument is neither an FQDN nor an address literal
- *                         (RFC 5321 4.1.1.1).  evidence: arguments with kind, count.
+ *                         (RFC 5321 4.1.1.1).  evidence: arguments with kind, count,
+ *                         and the rejections for it (a 5xx 501/504/550/554 that names
+ *                         the HELO: Postfix 504 5.5.2, Exchange 501 5.5.4): high when
+ *                         any server refused it (the client's mail is lost).
  *   cleartext_auth        high/medium  AUTH or X-EXPS exchanges in sessions without
- *                         STARTTLS; high when LOGIN or PLAIN (password readable).
+ *                         STARTTLS, one row per server and mechanism class, named
+ *                         after the class's most used mechanism: high for LOGIN,
+ *                         PLAIN, XOAUTH2, OAUTHBEARER (readable), medium for the rest.
+ *   non_public_name       medium/low   (issue 12) A well-formed FQDN a server announces
+ *                         that resolves nowhere: private-use or no public suffix
+ *                         (dissectors/name_class.c); medium when public peers reach it.
  *   starttls_not_offered  low          The server answered EHLO but never advertised
  *                         STARTTLS (nor accepted one); port 465 is skipped.
  *   rejected_sessions     info         The server rejected the greeting or EHLO/HELO
@@ -50,9 +61,15 @@
  * Everything is computed by GROUP BY queries into temporary tables
  * (reports/queries/analysis_temp.sql and the kinds' own); C loops run over
  * those results (servers, clients, reports), never over all sessions.
- * analyze_run() replaces the findings inside one write transaction (a
- * savepoint inside a caller's). */
+ * analyze_run() computes without holding the write lock: on a read
+ * snapshot (a deferred transaction that only reads the main database), into
+ * temp.findings, a copy of the findings table that shadows it (unqualified
+ * names find temp first); then one short IMMEDIATE transaction swaps the
+ * rows into main.findings.  A live sensor writing meanwhile is never blocked
+ * for the analysis' duration.  Called inside a transaction, it replaces the
+ * findings inside one savepoint instead. */
 #include "reports/analyze.h"
+#include "analyzer/base/limits.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -73,6 +90,27 @@ static int an_exec(struct an *a, const char *sql)
 	if (sqlite3_exec(a->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return an_fail(a, sql);
 	return 0;
+}
+
+/* sql that writes main (index builds, the swap), run again when another
+ * writer kept the lock past the connection's busy timeout (a loaded machine,
+ * several replays at once): a few tries, then the error. */
+static int an_exec_locked(struct an *a, const char *sql)
+{
+	int tries, rc;
+
+	for (tries = 0;; tries++) {
+		rc = sqlite3_exec(a->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (!sqlite3_get_autocommit(a->db))
+			sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		if (tries + 1 >= ANALYZE_LOCK_TRIES)
+			break;
+	}
+	return an_fail(a, sql);
 }
 
 /* Drops every temp.an_* table (the shared ones and the kinds' own). */
@@ -100,13 +138,68 @@ static void drop_temp(struct sqlite3 *db)
 	}
 }
 
+/* temp.findings: an empty table made from main.findings' own definition
+ * (whatever columns later schemas add), shadowing it for the analysis. */
+static int shadow_findings(struct an *a)
+{
+	sqlite3_stmt *st = NULL;
+	const char *ddl, *t;
+	char *sql = NULL;
+	int rc = -1;
+
+	sqlite3_exec(a->db, "DROP TABLE IF EXISTS temp.findings", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(a->db, "SELECT sql FROM main.sqlite_master WHERE type = 'table'"
+			       " AND name = 'findings'", -1, &st, NULL) != SQLITE_OK)
+		return an_fail(a, "findings table");
+	if (sqlite3_step(st) == SQLITE_ROW && (ddl = (const char *)sqlite3_column_text(st, 0)) &&
+	    (t = strstr(ddl, "TABLE")) != NULL &&
+	    (sql = sqlite3_mprintf("CREATE TEMP %s", t)) != NULL)
+		rc = an_exec(a, sql);
+	else
+		rc = an_fail(a, "findings table");
+	sqlite3_free(sql);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The one short write transaction of the swap path: the history (first
+ * and last seen, computed on temp.findings), then temp.findings replaces
+ * main.findings.  Tried again when another writer kept the lock. */
+static int swap_in(struct an *a)
+{
+	int tries, rc = -1, i;
+
+	for (tries = 0; tries < ANALYZE_LOCK_TRIES; tries++) {
+		int busy;
+		if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+			busy = (sqlite3_errcode(a->db) & 0xff) == SQLITE_BUSY ||
+			       (sqlite3_errcode(a->db) & 0xff) == SQLITE_LOCKED;
+			rc = an_fail(a, "BEGIN IMMEDIATE");
+			if (!busy)
+				break;
+			continue;
+		}
+		rc = an_history(a, an_now()) < 0 ||
+		     an_exec(a, "DELETE FROM main.findings;"
+			     " INSERT INTO main.findings SELECT * FROM temp.findings; COMMIT") < 0 ? -1 : 0;
+		for (i = 0; i < a->nq; i++)
+			sqlite3_finalize(a->q[i].st);
+		a->nq = 0;
+		if (rc < 0)
+			sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+		break;
+	}
+	return rc;
+}
+
 int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 {
 	struct an a;
 	struct rq_tuning tune;
 	const struct an_kind *k;
 	const char *temp = embedded_find(query_files, "analysis_temp.sql");
-	int i, rc = -1, own;
+	const char *idx = embedded_find(schema_files, "analysis_indexes.sql");
+	int i, rc = -1, swap;
 
 	memset(&a, 0, sizeof a);
 	a.db = db;
@@ -116,24 +209,28 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		err[0] = '\0';
 	if (sqlfn_register(db) < 0)
 		return an_fail(&a, "register functions");
-	if (!temp) {
-		snprintf(err, errlen, "analyze: query analysis_temp.sql is not built in");
+	if (!temp || !idx) {
+		snprintf(err, errlen, "analyze: analysis_temp.sql or analysis_indexes.sql is not built in");
 		return -1;
 	}
 	rq_tune(db, &tune);
-	drop_temp(db);
-	/* the write lock first: a read begun inside the transaction (the schema
-	 * look-ups below) could not be upgraded once another writer committed
-	 * (SQLITE_BUSY at once, the busy timeout does not apply), whereas BEGIN
-	 * IMMEDIATE waits for the lock.  Inside a caller's transaction: a savepoint. */
-	own = sqlite3_get_autocommit(db);
-	if (an_exec(&a, own ? "BEGIN IMMEDIATE" : "SAVEPOINT analyze") < 0) {
+	swap = sqlite3_get_autocommit(db);
+	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
+	 * replay leaves them to be built here, in one sorted pass each; on the
+	 * swap path before the read snapshot (a snapshot cannot write main) */
+	if (swap && an_exec_locked(&a, idx) < 0) {
 		rq_untune(db, &tune);
 		return -1;
 	}
-	/* the indexes the analysis reads (schema/analysis_indexes.sql): a
-	 * replay leaves them to be built here, in one sorted pass each */
-	if (an_exec(&a, embedded_find(schema_files, "analysis_indexes.sql")) < 0 ||
+	if (swap ? (an_exec(&a, "BEGIN") < 0 || shadow_findings(&a) < 0)
+		 : an_exec(&a, "SAVEPOINT analyze") < 0) {
+		if (swap)
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		rq_untune(db, &tune);
+		return -1;
+	}
+	drop_temp(db);
+	if ((!swap && an_exec(&a, idx) < 0) ||
 	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
 		goto out;
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
@@ -146,26 +243,28 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	for (k = an_kinds; k->kind; k++)
 		if (an_run_kind(&a, k) < 0)
 			goto out;
-	if (an_history(&a, an_now()) < 0)
+	/* the history writes main: on the swap path, inside the swap */
+	if (!swap && an_history(&a, an_now()) < 0)
 		goto out;
 	rc = 0;
 out:
 	for (i = 0; i < a.nq; i++)
 		sqlite3_finalize(a.q[i].st);
+	a.nq = 0;
 	drop_temp(db);
-	if (own) {
-		if (rc < 0)
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		else if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			rc = an_fail(&a, "commit");
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		}
-	} else {
-		if (rc < 0)
-			sqlite3_exec(db, "ROLLBACK TO analyze", NULL, NULL, NULL);
-		if (sqlite3_exec(db, "RELEASE analyze", NULL, NULL, NULL) != SQLITE_OK && rc == 0)
-			rc = an_fail(&a, "commit");
+	if (swap) {
+		/* the read snapshot ends; temp.findings stays */
+		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+		if (rc == 0)
+			rc = swap_in(&a);
+		sqlite3_exec(db, "DROP TABLE IF EXISTS temp.findings", NULL, NULL, NULL);
+		rq_untune(db, &tune);
+		return rc;
 	}
+	if (rc < 0)
+		sqlite3_exec(db, "ROLLBACK TO analyze", NULL, NULL, NULL);
+	if (sqlite3_exec(db, "RELEASE analyze", NULL, NULL, NULL) != SQLITE_OK && rc == 0)
+		rc = an_fail(&a, "commit");
 	rq_untune(db, &tune);
 	return rc;
 }

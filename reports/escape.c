@@ -160,6 +160,12 @@ void esc_json_str(FILE *f, const char *s, size_t len, size_t cap)
 	fputc('"', f);
 }
 
+int csv_needs_guard(const char *s, size_t len)
+{
+	return s && len > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+				s[0] == '\t' || s[0] == '\r');
+}
+
 void esc_csv_field(FILE *f, const char *s, size_t len, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -170,7 +176,7 @@ void esc_csv_field(FILE *f, const char *s, size_t len, size_t cap)
 		return;
 	cap = effective_cap(cap);
 	fputc('"', f);
-	if (len > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'))
+	if (csv_needs_guard(s, len))
 		fputc('\'', f);
 	while (next_unit(p, len, &pos, &u)) {
 		if (chars++ == cap) {

@@ -36,6 +36,12 @@ void esc_json_str(FILE *f, const char *s, size_t len, size_t cap);
  * NULL gives an empty unquoted field. */
 void esc_csv_field(FILE *f, const char *s, size_t len, size_t cap);
 
+/* The CSV formula-injection policy, decided once (OWASP "CSV injection"):
+ * a field that starts with = + - @ (or TAB or CR, which some spreadsheets
+ * skip before them) would run as a formula, so every CSV writer (here and
+ * reports/export.c) puts a ' before it.  1 when s needs it. */
+int csv_needs_guard(const char *s, size_t len);
+
 /* Terminal-safe text: control bytes (ESC included), DEL, C1 controls,
  * invalid UTF-8 and bidirectional overrides become \xNN (or ? for code
  * points); CR/LF/TAB become spaces.  Ellipsis "...". NULL gives "-". */

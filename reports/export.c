@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "reports/escape.h"
 #include "reports/export.h"
 
 struct export_def {
@@ -221,17 +222,20 @@ static void put_json_row(FILE *out, sqlite3_stmt *s, int ncol)
 }
 
 /* A CSV text field: quoted when it must be (or is empty, so that '' differs
- * from NULL); invalid UTF-8 and NUL become U+FFFD. */
+ * from NULL); invalid UTF-8 and NUL become U+FFFD; a field a spreadsheet
+ * would run as a formula gets a leading ' (csv_needs_guard(), escape.h). */
 static void csv_string(FILE *out, const unsigned char *p, size_t n)
 {
 	size_t i, k;
-	int quote = n == 0;
+	int guard = csv_needs_guard((const char *)p, n), quote = n == 0 || guard;
 
 	for (i = 0; i < n && !quote; i++)
 		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
 			quote = 1;
 	if (quote)
 		fputc('"', out);
+	if (guard)
+		fputc('\'', out);
 	for (i = 0; i < n;) {
 		if (p[i] == '"') {
 			fputs("\"\"", out);

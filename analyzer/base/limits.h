@@ -32,6 +32,14 @@
 #define CLASSIFY_FLOWS_MAX     4096    /* flows holding nDPI state (~2.7 KB each) at once; a flow
                                           beyond it is not given to nDPI (counted: ndpi_skipped) */
 
+/* ---- SMTP detection by evidence (analyzer/engine/probe.c) ---------------- */
+#define PROBE_LINE_KEEP        128     /* bytes of each early line the probe looks at (verbs, codes,
+                                          greeting words); the rest of a longer line is skipped */
+#define PROBE_LINES_MAX        32      /* lines per direction read for evidence; a flow still undecided
+                                          after that many each way gets the final rule at once */
+#define PROBE_CONT_LINES_MAX   1024    /* server continuation lines ("220-", "250-") read besides:
+                                          a 40-line legal banner still leaves room for the EHLO reply */
+
 /* ---- TCP reassembly ---------------------------------------------------- */
 #define REASM_OOO_FLOW_MAX     (256u * 1024)  /* out-of-order bytes held per direction */
 #define REASM_OOO_SEGS_MAX     4096           /* out-of-order segments held per direction */
@@ -78,6 +86,20 @@
 #define STORE_REINDEX_SESSIONS 200000  /* a replay into a database holding at most this many
                                           sessions drops the analysis' indexes first (rebuilt
                                           sorted by the analysis, cheaper than row by row) */
+
+/* ---- imports (analyzer/capture/import.c) --------------------------------- */
+#define IMPORT_HEAD_BYTES      (1u << 20) /* a file's first bytes hashed before reading starts, so a
+                                             run killed before its first commit is still recognised */
+#define IMPORT_MARKS_MAX       4096    /* earlier stopping points compared while reading (distinct
+                                          lengths of earlier imports); beyond it, the longest are not */
+
+/* ---- a locked database (analyzer/store/backlog.c) ------------------------- */
+#define STORE_RETRY_MIN_MS     100     /* first back-off after SQLITE_BUSY/LOCKED (plus SQLite's own wait) */
+#define STORE_RETRY_MAX_MS     2000    /* ... doubling up to this */
+#define ANALYZE_LOCK_TRIES     4       /* analyze's short writes (index builds, the findings swap)
+                                          tried this often, each after the busy timeout */
+#define STORE_STOP_WAIT_S      60      /* at the stop, how long sessions still wait for a locked
+                                          database before they are counted lost */
 
 /* ---- threads and queues ------------------------------------------------- */
 #define REPLAY_QUEUE_MAX       256     /* ended sessions waiting for the replay's writer thread;

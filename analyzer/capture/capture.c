@@ -3,10 +3,12 @@
  * error with its byte offset; see capture.h. */
 #include "analyzer/capture/capture.h"
 #include "analyzer/capture/compressed.h"
+#include "analyzer/capture/import.h"
 #include "analyzer/engine/decode.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/engine/pipeline.h"
 #include "analyzer/output/outputs.h"
+#include "analyzer/store/backlog.h"
 #include "analyzer/store/session_queue.h"
 
 #include <errno.h>
@@ -25,11 +27,13 @@
 static volatile sig_atomic_t stop_flag;
 static pcap_t *volatile current_pcap;
 
+static volatile sig_atomic_t stop_sig;
+
 static void on_signal(int sig)
 {
 	pcap_t *p = current_pcap;
 
-	(void)sig;
+	stop_sig = sig;
 	stop_flag = 1;
 	if (p)
 		pcap_breakloop(p);
@@ -141,27 +145,55 @@ static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session
 	return 1;
 }
 
+static double now_s(void);
+
+static void session_stored(void *ctx, int64_t id, const struct session_meta *m, const struct smtp_record *rec)
+{
+	outputs_session(ctx, id, m, rec);
+}
+
+/* Stores what the reader queued.  A database locked by another writer is
+ * waited for (backlog.h), for at most STORE_STOP_WAIT_S at a stretch. */
 static void *writer_main(void *arg)
 {
 	struct replay_state *rs = arg;
+	struct store_backlog bl;
+	uint64_t stored = 0, lost = 0;
 
-	while (!session_queue_finished(&rs->q)) {
-		struct session_item *it = session_queue_take(&rs->q, REPLAY_TAKE_MS), *next;
-		for (; it; it = next) {
-			next = it->next;
-			if (!__atomic_load_n(&rs->store_failed, __ATOMIC_RELAXED)) {
-				int64_t id = store_session(rs->st, &it->meta, smtp_record(it->s));
-				if (id < 0) {
-					snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
-					__atomic_store_n(&rs->store_failed, 1, __ATOMIC_RELAXED);
-				} else {
-					__atomic_fetch_add(&rs->sessions, 1, __ATOMIC_RELAXED);
-					if (rs->out)
-						outputs_session(rs->out, id, &it->meta, smtp_record(it->s));
-				}
-			}
-			smtp_free(it->s);
-			free(it);
+	memset(&bl, 0, sizeof bl);
+	if (rs->out) {
+		bl.on_stored = session_stored;
+		bl.on_stored_ctx = rs->out;
+	}
+	while (!session_queue_finished(&rs->q) || bl.head) {
+		struct session_item *it = NULL;
+		int rc;
+
+		if (bl.head) {
+			double wait = bl.next_try - now_s();
+			if (wait > 0)
+				usleep((useconds_t)(wait * 1e6));
+		} else {
+			it = session_queue_take(&rs->q, REPLAY_TAKE_MS);
+		}
+		if (__atomic_load_n(&rs->store_failed, __ATOMIC_RELAXED)) {
+			store_backlog_drain(rs->st, &bl, it, rs->capture_id, now_s(), &stored, &lost);
+			store_backlog_drop(&bl, &lost);
+			continue;
+		}
+		stored = 0;
+		rc = store_backlog_drain(rs->st, &bl, it, rs->capture_id, now_s(), &stored, &lost);
+		__atomic_fetch_add(&rs->sessions, stored, __ATOMIC_RELAXED);
+		if (rc == 1 && now_s() - bl.busy_since > STORE_STOP_WAIT_S) {
+			snprintf(rs->store_err, sizeof rs->store_err, "the database stayed locked by another "
+				 "process for %d s", STORE_STOP_WAIT_S);
+			rc = -1;
+		} else if (rc < 0) {
+			snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
+		}
+		if (rc < 0) {
+			store_backlog_drop(&bl, &lost);
+			__atomic_store_n(&rs->store_failed, 1, __ATOMIC_RELAXED);
 		}
 		store_tick(rs->st);
 	}
@@ -229,9 +261,10 @@ static void linktype_name(int dlt, char *buf, size_t n)
 int capture_replay(struct store *st, const char *path, const struct replay_opts *o,
 		   struct replay_result *res, char *err, size_t errlen)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "", hex[17] = "", lt[128];
+	char perr[PCAP_ERRBUF_SIZE] = "", lt[128];
 	int64_t size = -1, known_id = 0;
-	int is_stdin = strcmp(path, "-") == 0, rc = 0, n, tty;
+	int is_stdin = strcmp(path, "-") == 0, rc = 0, n, tty, k;
+	struct import im;
 	struct replay_state rs;
 	struct pipeline pl;
 	struct loop_ctx lc;
@@ -261,25 +294,27 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 			snprintf(err, errlen, "%s: empty file (0 bytes), not a capture", path);
 			return -1;
 		}
-		if (S_ISREG(sb.st_mode) && capture_file_fingerprint(path, hex, &size) == 0) {
-			int k = store_capture_known(st, hex, size, &known_id);
-			if (k == 1 && !o->force) {
-				res->skipped = 1;
-				res->capture_id = known_id;
-				return 0;
-			}
-			if (k == 1 && store_capture_forget(st, known_id) < 0) {
-				snprintf(err, errlen, "%s: %s", path, store_error(st));
-				return -1;
-			}
-		}
 	}
+	/* Imports are idempotent (import.h): skipped only when the whole
+	 * content is already imported. */
+	k = import_check(&im, st, path, o->force, &known_id, err, errlen);
+	if (k != 0) {
+		import_fini(&im);
+		if (k == 1) {
+			res->skipped = 1;
+			res->capture_id = known_id;
+			return 0;
+		}
+		return -1;
+	}
+	size = im.size;
 
 	/* libpcap reads through stdio: give it 1 MiB reads instead of 4 KiB ones
-	 * (the buffer must be set before the first read). pcap_close() closes fp. */
-	fp = is_stdin ? stdin : fopen(path, "rb");
+	 * (the buffer must be set before the first read). pcap_close() closes fp,
+	 * which hashes what libpcap reads (import_open()). */
+	fp = import_open(&im, path, err, errlen);
 	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		import_fini(&im);
 		return -1;
 	}
 	/* gzip, zstd, xz: decompressed on the way (a plain file is read as it is;
@@ -307,6 +342,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p) {
 		fclose(fp); /* stdin too: this was its only use */
+		import_fini(&im);
 		snprintf(err, errlen, "%s: not a readable pcap or pcapng file%s%s%s: %s", path,
 			 comp != COMP_NONE ? " after " : "", comp != COMP_NONE ? compression_name(comp) : "",
 			 comp != COMP_NONE ? " decompression" : " (gzip, zstd and xz compressed captures are read "
@@ -330,6 +366,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 			 "%s: link type %s is not supported (supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, "
 			 "IPV4, IPV6, NULL, LOOP)", path, lt);
 		pcap_close(p);
+		import_fini(&im);
 		return -1;
 	}
 	linktype_name(pcap_datalink(p), lt, sizeof lt);
@@ -339,7 +376,8 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	ci.kind = "file";
 	ci.filter = o->filter;
 	ci.linktype = pcap_datalink_val_to_name(pcap_datalink(p));
-	ci.content_hash = hex[0] ? hex : NULL;
+	ci.content_hash = NULL;
+	ci.sample_hash = im.sample[0] ? im.sample : NULL;
 	ci.file_size = size;
 	rs.st = st;
 	rs.out = o->out;
@@ -347,18 +385,23 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	if (rs.capture_id < 0) {
 		snprintf(err, errlen, "%s: %s", path, store_error(st));
 		pcap_close(p);
+		import_fini(&im);
 		return -1;
 	}
 	res->capture_id = rs.capture_id;
 	if (session_queue_init(&rs.q, REPLAY_QUEUE_MAX, 1) < 0) {
 		snprintf(err, errlen, "%s: cannot set up the session queue", path);
 		pcap_close(p);
+		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
+		import_fini(&im);
 		return -1;
 	}
 	if (pipeline_init(&pl, &o->flows, on_session_end, &rs) < 0) {
 		snprintf(err, errlen, "%s: out of memory starting the pipeline", path);
 		session_queue_fini(&rs.q);
 		pcap_close(p);
+		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
+		import_fini(&im);
 		return -1;
 	}
 	if (pthread_create(&writer, NULL, writer_main, &rs) != 0) {
@@ -366,10 +409,15 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		pipeline_fini(&pl);
 		session_queue_fini(&rs.q);
 		pcap_close(p);
+		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
+		import_fini(&im);
 		return -1;
 	}
 	pl.dlt = pcap_datalink(p);
 	lc.pl = &pl;
+	if (import_attach(&im, rs.capture_id, &pl.packets, &pl.bytes) < 0)
+		fprintf(stderr, "smtpscope replay: %s: warning: cannot record the import's progress: %s\n",
+			path, store_error(st));
 	tty = !o->quiet && isatty(2);
 	current_pcap = p;
 
@@ -403,6 +451,8 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 	if (stop_flag && rc == 0) {
 		status = "interrupted";
 		res->interrupted = 1;
+		snprintf(why, sizeof why, "stopped by %s after %" PRIu64 " packets; replaying the same input "
+			 "again replaces this capture", stop_sig == SIGTERM ? "SIGTERM" : "SIGINT", pl.packets);
 	}
 	pipeline_flush(&pl, SMTP_END_CAPTURE);
 	session_queue_producer_done(&rs.q);
@@ -428,14 +478,33 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 				      "frames older than the frame before them (kept, counted)");
 	if (rc < 0)
 		store_capture_anomaly(st, rs.capture_id, pl.last_ts, "capture_error", why);
-	if (store_capture_end(st, rs.capture_id, &tot, status, rc < 0 ? why : NULL) < 0 && rc == 0) {
-		snprintf(why, sizeof why, "database write failed: %s", store_error(st));
+	if (store_capture_end(st, rs.capture_id, &tot, status, why[0] ? why : NULL) < 0) {
+		if (rc == 0)
+			snprintf(why, sizeof why, "database write failed: %s", store_error(st));
 		rc = -1;
+	} else {
+		struct import_outcome io;
+		char ierr[256];
+		if (import_settle(&im, strcmp(status, "finished") == 0, o->force, &io, ierr, sizeof ierr) < 0) {
+			if (rc == 0)
+				snprintf(why, sizeof why, "%s", ierr);
+			rc = -1;
+		} else if (io.duplicate) {
+			/* stdin (no pre-check): the same content was imported already */
+			res->skipped = 1;
+			res->capture_id = io.duplicate_of;
+		}
+		res->replaced = io.replaced;
 	}
+	import_fini(&im);
 	res->packets = pl.packets;
 	res->bytes = pl.bytes;
-	res->sessions = rs.sessions;
-	{
+	/* what was committed, not what was handed to the writer */
+	if (!res->skipped) {
+		int64_t kept = store_capture_sessions(st, rs.capture_id);
+		res->sessions = kept > 0 ? (uint64_t)kept : 0;
+	}
+	if (!res->skipped) {
 		int64_t cut = store_capture_snaplen_sessions(st, rs.capture_id);
 		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;
 	}

@@ -28,7 +28,8 @@ struct replay_opts {
 struct replay_result {
 	uint64_t packets, bytes, sessions;
 	uint64_t first_ts, last_ts;  /* microseconds */
-	int skipped;                 /* already imported: nothing done */
+	int skipped;                 /* already imported: nothing added */
+	int replaced;                /* earlier imports of (a prefix of) the same content replaced */
 	int interrupted;             /* stopped by a signal */
 	uint64_t snaplen_sessions;   /* stored sessions with bytes cut by the snap length */
 	int64_t capture_id;

@@ -2,6 +2,7 @@
  * Formats: gzip RFC 1952 (zlib inflate with windowBits 15+16), zstd RFC 8878
  * (ZSTD_decompressStream), xz (lzma_stream_decoder, LZMA_CONCATENATED). */
 #include "analyzer/capture/compressed.h"
+#include "analyzer/capture/import.h"
 
 #include <errno.h>
 #include <lzma.h>
@@ -50,6 +51,16 @@ const char *compression_name(enum compression c)
 	return "none";
 }
 
+/* One read(2) of raw: on its descriptor, or, for the hashing input of a
+ * replay (import.h, a stream without one), through it, so that every byte
+ * is hashed. */
+static ssize_t raw_read(FILE *raw, void *buf, size_t n)
+{
+	ssize_t k = import_raw_read(raw, buf, n);
+
+	return k != -2 ? k : read(fileno(raw), buf, n);
+}
+
 /* One read(2), not fread: a pipe or FIFO gives what it has (a replay from
  * standard input moves on), and a signal (EINTR) comes back to the caller. */
 static int refill(struct zr *r)
@@ -58,7 +69,7 @@ static int refill(struct zr *r)
 
 	if (r->in_pos < r->in_len || r->eof)
 		return 0;
-	n = read(fileno(r->raw), r->in, COMP_IN_BUF);
+	n = raw_read(r->raw, r->in, COMP_IN_BUF);
 	if (n < 0)
 		return errno == EINTR ? 1 : -1;
 	r->in_len = (size_t)n;
@@ -222,7 +233,7 @@ FILE *compressed_open(FILE *raw, enum compression *kind, char *err, size_t errle
 	r->raw = raw;
 	/* the magic: at least 6 bytes unless the input is shorter */
 	while (r->in_len < 6 && !r->eof) {
-		ssize_t n = read(fileno(raw), r->in + r->in_len, COMP_IN_BUF - r->in_len);
+		ssize_t n = raw_read(raw, r->in + r->in_len, COMP_IN_BUF - r->in_len);
 		if (n < 0 && errno == EINTR)
 			break;
 		if (n <= 0)

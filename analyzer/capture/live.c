@@ -19,6 +19,7 @@
 #include "analyzer/base/limits.h"
 #include "analyzer/base/timefmt.h"
 #include "analyzer/output/outputs.h"
+#include "analyzer/store/backlog.h"
 #include "analyzer/store/prune.h"
 #include "analyzer/store/store.h"
 #include "reports/analyze.h"
@@ -355,6 +356,8 @@ struct live_run {
 	uint64_t sessions;            /* stored */
 	int store_failed;
 	char store_err[512];
+	struct store_backlog bl;      /* sessions waiting for a locked database */
+	double last_busy_note;
 	double t0, last_stats_t;
 	uint64_t last_packets, last_bytes;
 	struct outputs out;           /* events and metrics */
@@ -414,8 +417,9 @@ static void stats_tick(struct live_run *r, double now)
 	r->last_packets = t.packets;
 	r->last_bytes = t.bytes;
 	r->last_stats_t = now;
-	if (store_capture_stats(r->st, r->capture_id, wall_s(), &t, pps, mbps) < 0 ||
-	    store_capture_update(r->st, r->capture_id, &t) < 0 || store_commit(r->st) < 0) {
+	if ((store_capture_stats(r->st, r->capture_id, wall_s(), &t, pps, mbps) < 0 ||
+	     store_capture_update(r->st, r->capture_id, &t) < 0 || store_commit(r->st) < 0) &&
+	    !store_last_busy(r->st)) { /* locked: the next tick writes them */
 		if (!r->store_failed)
 			snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
 		r->store_failed = 1;
@@ -462,26 +466,35 @@ static void run_analyze(struct live_run *r)
 		outputs_analyzed(&r->out, store_db(r->st), mono_s() - t0);
 }
 
-/* Stores what the workers queued; frees every item. */
+static void session_stored(void *ctx, int64_t id, const struct session_meta *m, const struct smtp_record *rec)
+{
+	outputs_session(ctx, id, m, rec);
+}
+
+/* Stores what the workers queued, after what waits for a locked database
+ * (backlog.h); a persistent failure stops the sensor. */
 static void drain(struct live_run *r, struct session_item *it)
 {
-	struct session_item *next;
+	uint64_t lost = 0;
+	int rc;
 
-	for (; it; it = next) {
-		next = it->next;
-		if (!r->store_failed) {
-			int64_t id;
-			it->meta.capture_id = r->capture_id;
-			if ((id = store_session(r->st, &it->meta, smtp_record(it->s))) < 0) {
-				snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
-				r->store_failed = 1;
-			} else {
-				r->sessions++;
-				outputs_session(&r->out, id, &it->meta, smtp_record(it->s));
-			}
+	if (r->store_failed) {
+		store_backlog_drain(r->st, &r->bl, NULL, r->capture_id, mono_s(), &r->sessions, &lost);
+		for (struct session_item *next; it; it = next) {
+			next = it->next;
+			smtp_free(it->s);
+			free(it);
 		}
-		smtp_free(it->s);
-		free(it);
+		return;
+	}
+	rc = store_backlog_drain(r->st, &r->bl, it, r->capture_id, mono_s(), &r->sessions, &lost);
+	if (rc < 0) {
+		snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
+		r->store_failed = 1;
+	} else if (rc == 1 && !r->o->quiet && mono_s() - r->last_busy_note >= 10) {
+		r->last_busy_note = mono_s();
+		fprintf(stderr, "smtpscope live: the database is locked by another process; %" PRIu64
+			" sessions wait (retrying every %.1f s at most)\n", r->bl.n, STORE_RETRY_MAX_MS / 1000.0);
 	}
 }
 
@@ -756,6 +769,8 @@ int live_main(int argc, char **argv)
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	rc = outputs_open(&r.out, &o.out, o.iface, err, sizeof err);
+	r.bl.on_stored = session_stored;
+	r.bl.on_stored_ctx = &r.out;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	r.out_events = r.out.ev != NULL;
 	outputs_use_db(&r.out, store_db(r.st));
@@ -835,9 +850,28 @@ int live_main(int argc, char **argv)
 	r.t0 = r.last_stats_t = mono_s();
 	next_stats = r.t0 + o.stats_interval;
 	next_analyze = r.t0 + o.analyze_interval;
-	while (!session_queue_finished(&r.q)) {
-		drain(&r, session_queue_take(&r.q, LIVE_TAKE_MS));
-		if (!r.store_failed && store_tick(r.st) < 0) {
+	while (!session_queue_finished(&r.q) || r.bl.head) {
+		if (r.bl.head) {
+			/* sessions wait for the lock: take nothing more (the queue
+			 * bounds memory), retry when due */
+			double wait = r.bl.next_try - mono_s();
+			if (wait > 0)
+				usleep((useconds_t)((wait < LIVE_TAKE_MS / 1000.0 ? wait : LIVE_TAKE_MS / 1000.0) * 1e6));
+			if (store_backlog_due(&r.bl, mono_s()))
+				drain(&r, NULL);
+			if (r.bl.head && __atomic_load_n(&live_stop, __ATOMIC_RELAXED) &&
+			    mono_s() - r.bl.busy_since > STORE_STOP_WAIT_S) {
+				uint64_t lost = 0;
+				store_backlog_drop(&r.bl, &lost);
+				snprintf(r.store_err, sizeof r.store_err, "the database stayed locked by another "
+					 "process for %d s after the stop; %" PRIu64 " sessions not stored",
+					 STORE_STOP_WAIT_S, lost);
+				r.store_failed = 1;
+			}
+		} else {
+			drain(&r, session_queue_take(&r.q, LIVE_TAKE_MS));
+		}
+		if (!r.store_failed && store_tick(r.st) < 0 && !store_last_busy(r.st)) {
 			snprintf(r.store_err, sizeof r.store_err, "%s", store_error(r.st));
 			r.store_failed = 1;
 		}

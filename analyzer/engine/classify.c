@@ -82,6 +82,7 @@ uint16_t classify_packet(struct classifier *c, struct classify_state *st, const 
 	p = ndpi_detection_process_packet(c->ndpi, st->ndpi, l3, (unsigned short)len, ts_us / 1000);
 	st->packets++;
 	st->proto = pick(p);
+	st->dpi = st->ndpi->confidence == NDPI_CONFIDENCE_DPI;
 	if (st->proto != NDPI_PROTOCOL_UNKNOWN || st->packets >= NDPI_PACKETS_MAX)
 		classify_done(c, st);
 	return st->proto;
@@ -108,6 +109,7 @@ void classify_done(struct classifier *c, struct classify_state *st)
 	if (st->ndpi && st->proto == NDPI_PROTOCOL_UNKNOWN) {
 		u_int8_t guessed = 0;
 		st->proto = pick(ndpi_detection_giveup(c->ndpi, st->ndpi, 1, &guessed));
+		st->dpi = st->ndpi->confidence == NDPI_CONFIDENCE_DPI;
 	}
 	release(c, st);
 }
@@ -128,18 +130,39 @@ int classify_is_smtp(uint16_t proto)
 	return proto == NDPI_PROTOCOL_MAIL_SMTP || proto == NDPI_PROTOCOL_MAIL_SMTPS;
 }
 
-int classify_rules_out_smtp(uint16_t proto)
+int classify_family(uint16_t proto)
 {
 	switch (proto) {
+	case NDPI_PROTOCOL_MAIL_SMTP:
+	case NDPI_PROTOCOL_MAIL_SMTPS:
+		return CLASSIFY_F_SMTP;
+	case NDPI_PROTOCOL_FTP_CONTROL:
+	case NDPI_PROTOCOL_FTP_DATA:
+		return CLASSIFY_F_FTP;
+	case NDPI_PROTOCOL_MAIL_POP:
+	case NDPI_PROTOCOL_MAIL_POPS:
+		return CLASSIFY_F_POP3;
+	case NDPI_PROTOCOL_MAIL_IMAP:
+	case NDPI_PROTOCOL_MAIL_IMAPS:
+		return CLASSIFY_F_IMAP;
+	case NDPI_PROTOCOL_USENET:
+		return CLASSIFY_F_NNTP;
 	case NDPI_PROTOCOL_HTTP:
+		return CLASSIFY_F_HTTP;
 	case NDPI_PROTOCOL_DNS:
 	case NDPI_PROTOCOL_SSH:
 	case NDPI_PROTOCOL_QUIC:
 	case NDPI_PROTOCOL_BITTORRENT:
 	case NDPI_PROTOCOL_RTP:
-		return 1;
+	case NDPI_PROTOCOL_TELNET:
+	case NDPI_PROTOCOL_IRC:
+	case NDPI_PROTOCOL_RDP:
+	case NDPI_PROTOCOL_VNC:
+	case NDPI_PROTOCOL_MYSQL:
+	case NDPI_PROTOCOL_REDIS:
+		return CLASSIFY_F_OTHER;
 	default:
-		return 0;
+		return CLASSIFY_F_NONE;
 	}
 }
 

@@ -24,6 +24,19 @@ struct classify_state {
 	uint16_t proto;                /* nDPI app (or master) protocol id, 0 = unknown */
 	uint8_t packets;               /* packets fed */
 	uint8_t done;                  /* decided: no more packets are fed */
+	uint8_t dpi;                   /* proto was named at NDPI_CONFIDENCE_DPI (not by port) */
+};
+
+/* What a protocol nDPI names means for SMTP detection (analyzer/engine/probe.c). */
+enum classify_family {
+	CLASSIFY_F_NONE,   /* no evidence either way (unknown, TLS, tunnels, exotic labels) */
+	CLASSIFY_F_SMTP,   /* SMTP, SMTPS */
+	CLASSIFY_F_FTP,    /* FTP_CONTROL, FTP_DATA */
+	CLASSIFY_F_POP3,   /* POP3, POPS */
+	CLASSIFY_F_IMAP,   /* IMAP, IMAPS */
+	CLASSIFY_F_NNTP,   /* Usenet */
+	CLASSIFY_F_HTTP,   /* HTTP (a CONNECT tunnel may follow) */
+	CLASSIFY_F_OTHER,  /* clear non-mail protocols: SSH, DNS, Telnet, IRC, RDP, VNC, MySQL, ... */
 };
 
 struct classifier *classify_new(void);          /* NULL on failure */
@@ -58,10 +71,11 @@ const char *classify_name(struct classifier *c, uint16_t proto);
 /* 1 when proto is SMTP or SMTPS. */
 int classify_is_smtp(uint16_t proto);
 
-/* 1 when proto is a protocol that cannot turn into SMTP later on the same
- * connection (HTTP, DNS, SSH, ...): probing stops.  TLS is not among them: a
- * client may send a ClientHello to a server that answers with a plaintext banner. */
-int classify_rules_out_smtp(uint16_t proto);
+/* The family of proto (enum classify_family).  TLS is CLASSIFY_F_NONE: a
+ * client may send a ClientHello to a server that answers with a plaintext
+ * banner; the exotic binary labels nDPI 4.2 gives line-oriented text (MQTT,
+ * Cassandra) are too. */
+int classify_family(uint16_t proto);
 
 /* Bytes nDPI itself accounts for (its modules and flows). */
 uint64_t classify_memory(void);

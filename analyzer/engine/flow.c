@@ -14,6 +14,7 @@
  * derived from which endpoint is the client. */
 #include "analyzer/engine/flow.h"
 #include "analyzer/engine/classify.h"
+#include "analyzer/engine/probe.h"
 #include "analyzer/base/limits.h"
 
 #include <arpa/inet.h>
@@ -52,6 +53,7 @@ struct flow {
 	struct classify_state cls;
 	struct reasm_dir rd[2];        /* by sending endpoint; owns held segments */
 	struct smtp_session *smtp;     /* owned, NULL unless FLOW_SMTP */
+	struct probe *pr;              /* owned: is it SMTP (probe.h); from the first payload on */
 };
 
 struct flow_list {
@@ -195,6 +197,24 @@ static void start_smtp(struct flow_table *t, struct flow *f)
 	}
 }
 
+/* The probe (or probing) says this flow is not SMTP: drop what was built,
+ * count the reason, and only track the flow until it ends. */
+static void give_up(struct flow_table *t, struct flow *f, enum probe_reason why)
+{
+	if (f->smtp) {
+		smtp_free(f->smtp);
+		f->smtp = NULL;
+		t->st.smtp_flows--;
+		if (!f->syn_seen)
+			t->st.midstream--;
+	}
+	probe_free(f->pr);
+	f->pr = NULL;
+	f->state = FLOW_IGNORE;
+	t->st.not_smtp++;
+	t->st.not_smtp_reason[why < PROBE_R__COUNT ? why : PROBE_R_UNCONFIRMED]++;
+}
+
 /* Decides the client from the first SMTP-looking chunk when no SYN said it. */
 static int probe_chunk(struct flow *f, int sender, const uint8_t *p, size_t n)
 {
@@ -251,8 +271,10 @@ static void probe_data(struct flow_table *t, struct flow *f, int sender, const u
 		if (f->state == FLOW_SMTP && kept)
 			smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts);
 	} else if (++f->probes[sender] >= PROBE_PAYLOAD_MAX) {
-		f->state = FLOW_IGNORE;
-		t->st.not_smtp++;
+		enum probe_reason why = PROBE_R_NO_SMTP_START;
+		if (f->pr)
+			probe_verdict(f->pr, &why);
+		give_up(t, f, why);
 	}
 	f->plen[sender] = 0;
 }
@@ -263,6 +285,27 @@ static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_
 	struct flow *f = t->cur;
 
 	f->sent[sender] = 1;
+	if (f->state != FLOW_PROBE && f->state != FLOW_SMTP)
+		return;
+	if (f->client < 0 && f->state == FLOW_PROBE) {
+		/* no SYN: the content tells the direction (a reply line is the server) */
+		if (smtp_probe(SMTP_S2C, p, n) > 0)
+			f->client = (int8_t)!sender;
+		else if (smtp_probe(SMTP_C2S, p, n) > 0)
+			f->client = (int8_t)sender;
+	}
+	if (f->pr && f->client >= 0) {
+		enum probe_reason why = PROBE_R_NONE;
+		size_t skip = probe_feed(f->pr, sender == f->client, p, n);
+		if (probe_verdict(f->pr, &why) == PROBE_NOT_SMTP) {
+			give_up(t, f, why);
+			return;
+		}
+		p += skip;
+		n -= skip;
+		if (!n)
+			return;
+	}
 	if (f->state == FLOW_PROBE)
 		probe_data(t, f, sender, p, n, ts);
 	if (f->state == FLOW_SMTP)
@@ -275,6 +318,14 @@ static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
 	struct flow *f = t->cur;
 
 	f->plen[sender] = 0; /* a kept prefix no longer joins what follows */
+	if (f->pr && f->client >= 0 && (f->state == FLOW_PROBE || f->state == FLOW_SMTP)) {
+		enum probe_reason why = PROBE_R_NONE;
+		probe_gap(f->pr, sender == f->client);
+		if (probe_verdict(f->pr, &why) == PROBE_NOT_SMTP) {
+			give_up(t, f, why);
+			return;
+		}
+	}
 	if (f->state == FLOW_SMTP)
 		smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts);
 }
@@ -340,6 +391,16 @@ static void fill_meta(const struct flow_table *t, const struct flow *f, struct s
 						      (uint32_t)f->addr[s][2] << 8 | f->addr[s][3] : 0,
 					      f->port[s]);
 	m->midstream = !f->syn_seen;
+	if (f->pr) {
+		const struct tunnel_info *ti = probe_tunnel(f->pr);
+		m->evidence = probe_evidence_name(probe_evidence_of(f->pr));
+		if (ti->kind != TUNNEL_NONE) {
+			m->tunnel = tunnel_kind_name((enum tunnel_kind)ti->kind);
+			memcpy(m->tunnel_target, ti->target, sizeof m->tunnel_target);
+			memcpy(m->proxied_client_ip, ti->proxied_ip, sizeof m->proxied_client_ip);
+			m->proxied_client_port = ti->proxied_port;
+		}
+	}
 }
 
 /* Ends the flow's SMTP session (if any): flush, finish, hand it out, free it. */
@@ -354,6 +415,12 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 	for (e = 0; e < 2; e++)
 		reasm_release(&f->rd[e], &t->env);
 	classify_done(t->cls, &f->cls);
+	if (f->smtp && f->pr) {
+		enum probe_reason why = PROBE_R_NONE;
+		int c = f->client >= 0 ? f->client : 0;
+		if (probe_finish(f->pr, f->sent[!c], &why) == PROBE_NOT_SMTP)
+			give_up(t, f, why);
+	}
 	if (f->smtp) {
 		const struct smtp_record *rec;
 		smtp_finish(f->smtp, how, f->last_ts);
@@ -372,6 +439,8 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 		f->smtp = NULL;
 	}
 	t->cur = NULL;
+	probe_free(f->pr);
+	f->pr = NULL;
 	f->state = FLOW_CLOSED;
 }
 
@@ -385,6 +454,7 @@ static void destroy(struct flow_table *t, struct flow *f)
 		reasm_release(&f->rd[e], &t->env);
 	classify_done(t->cls, &f->cls);
 	smtp_free(f->smtp);
+	probe_free(f->pr);
 	free(f);
 	t->st.active--;
 }
@@ -530,19 +600,24 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 	}
 
 	/* nDPI sees the packets with payload of flows our own probe has not
-	 * decided yet (it may name SMTP, or rule it out, sooner); a packet that
+	 * decided yet (its label is counter-evidence, probe.h); a packet that
 	 * our probe will recognise by itself (a banner, a command) is not
 	 * given to it: most SMTP connections never reach nDPI. */
+	if (!f->pr && p->payload_wire_len && f->state == FLOW_PROBE && !(f->pr = probe_new())) {
+		give_up(t, f, PROBE_R_UNCONFIRMED); /* out of memory: no evidence can be kept */
+		return;
+	}
 	if (f->state == FLOW_PROBE && !f->cls.done && p->l3 && p->payload_wire_len &&
 	    !probe_peek(f, sender, p)) {
 		uint16_t proto = classify_packet(t->cls, &f->cls, p->l3, p->l3_len, p->ts);
-		if (proto) {
-			if (classify_is_smtp(proto))
+		if (proto && f->pr) {
+			enum probe_reason why = PROBE_R_NONE;
+			int fam = classify_family(proto);
+			if (fam == CLASSIFY_F_SMTP)
 				f->smtp_hint = 1;
-			else if (classify_rules_out_smtp(proto)) {
-				f->state = FLOW_IGNORE;
-				t->st.not_smtp++;
-			}
+			probe_ndpi(f->pr, fam, f->cls.dpi);
+			if (probe_verdict(f->pr, &why) == PROBE_NOT_SMTP)
+				give_up(t, f, why);
 		}
 	}
 

@@ -8,19 +8,23 @@
  * ends (FIN, RST, idle timeout, eviction, end of capture) is handed to the
  * session_end callback exactly once, then freed.
  *
- * Which flows are SMTP: a flow is probed, chunk by in-order chunk, until one
- * direction's bytes look like SMTP (a reply line such as "220 " from the
- * server, or a known command from the client: smtp_probe()), or nDPI names it
- * SMTP; it is given up after PROBE_PAYLOAD_MAX chunks per direction, or when
- * nDPI names a protocol that rules SMTP out.  Given-up flows cost one hash
- * lookup per packet.  So SMTP is found on any port, also after a SOCKS
- * handshake or from the middle of a connection. */
+ * Which flows are SMTP: analyzer/engine/probe.c decides by evidence from both
+ * directions (probe.h) and strips tunnel preludes (PROXY, HTTP CONNECT,
+ * SOCKS).  Meanwhile an SMTP session is started on the first SMTP-looking
+ * chunk (a reply line such as "220 " from the server, or a known command from
+ * the client: smtp_probe()), or when nDPI names the flow SMTP, and parses as
+ * usual: it is the bounded buffer that holds the greeting until the verdict.
+ * A flow the probe rejects, or that shows nothing SMTP-like within
+ * PROBE_PAYLOAD_MAX chunks per direction, is given up (counted per reason,
+ * never stored) and costs one hash lookup per packet from then on.  So SMTP
+ * is found on any port, inside tunnels, or from the middle of a connection. */
 #ifndef SMTPSCOPE_FLOW_H
 #define SMTPSCOPE_FLOW_H
 
 #include <stdint.h>
 
 #include "analyzer/engine/decode.h"
+#include "analyzer/engine/probe.h"
 #include "analyzer/engine/reasm.h"
 #include "analyzer/store/store.h"
 #include "dissectors/smtp.h"
@@ -39,6 +43,7 @@ struct flow_stats {
 	uint64_t active, peak;     /* flows in the table now, and at most */
 	uint64_t smtp_flows;       /* flows that became SMTP sessions */
 	uint64_t not_smtp;         /* flows given up as not SMTP */
+	uint64_t not_smtp_reason[PROBE_R__COUNT]; /* ... per reason (probe.h) */
 	uint64_t dropped_speculative; /* SMTP sessions started on a hint that never parsed */
 	uint64_t evicted;          /* written early because the table was full */
 	uint64_t timed_out;        /* ended by the idle timeout */

@@ -1,5 +1,7 @@
 /* \summary: decoder -> flows -> sessions, for one capture thread; see pipeline.h. */
 #include "analyzer/engine/pipeline.h"
+
+#include <stdio.h>
 #include "analyzer/engine/classify.h"
 
 #include <string.h>
@@ -65,6 +67,11 @@ void pipeline_counters(const struct pipeline *pl, void (*put)(void *ctx, const c
 	put(ctx, "flows_peak", fs->peak);
 	put(ctx, "smtp_flows", fs->smtp_flows);
 	put(ctx, "not_smtp_flows", fs->not_smtp);
+	for (i = PROBE_R_NONE + 1; i < PROBE_R__COUNT; i++) {
+		char name[48];
+		snprintf(name, sizeof name, "not_smtp_%s", probe_reason_name((enum probe_reason)i));
+		put(ctx, name, fs->not_smtp_reason[i]);
+	}
 	put(ctx, "speculative_dropped", fs->dropped_speculative);
 	put(ctx, "evicted_flows", fs->evicted);
 	put(ctx, "timed_out_flows", fs->timed_out);

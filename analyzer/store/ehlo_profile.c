@@ -13,8 +13,8 @@ enum { P_FIND, P_INSERT, P_EXT, P__COUNT };
 static const char *const prof_sql[P__COUNT] = {
 	[P_FIND] = "SELECT id FROM ehlo_profiles WHERE capabilities = ?1",
 	[P_INSERT] = "INSERT INTO ehlo_profiles (capabilities, extensions) VALUES (?1, ?2)",
-	[P_EXT] = "INSERT INTO ehlo_profile_extensions (profile_id, seq, keyword, params)"
-		  " VALUES (?1, ?2, ?3, ?4)",
+	[P_EXT] = ("INSERT INTO ehlo_profile_extensions (profile_id, seq, keyword, params)"
+		   " VALUES (?1, ?2, ?3, ?4)"),
 };
 
 struct prof_slot {

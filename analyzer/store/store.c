@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,8 +66,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 		" end_reason, client_helo_kind, banner_host_kind, greeting_host_kind,"
 		" starttls_code, auth_code, auth_round_trips, auth_payload_bytes,"
 		" xexps_mechanisms, auth_advertised, commands_total, replies_total, gap_bytes,"
-		" midstream, quit, ehlo_profile) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" midstream, quit, ehlo_profile, evidence, tunnel, tunnel_target, proxied_client_ip,"
+		" proxied_client_port) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 
 	[Q_CMD] = "INSERT INTO commands (session_id, seq, ts, verb, arg) VALUES (?,?,?,?,?)",
 	[Q_REPLY] = "INSERT INTO replies (session_id, seq, ts, code, enhanced, text) VALUES (?,?,?,?,?,?)",
@@ -83,14 +86,18 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_CAP_SESSIONS] = "UPDATE captures SET smtp_sessions = smtp_sessions + ?2 WHERE id = ?1",
 	[Q_CAP_INSERT] =
 		"INSERT INTO captures (source, kind, interface, filter, started, linktype,"
-		" content_hash, file_size, status) VALUES (?,?,?,?,?,?,?,?,'running')",
+		" content_hash, file_size, sample_hash, owner, status)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,'running')",
 	[Q_CAP_UPDATE] =
 		"UPDATE captures SET packets = ?2, bytes = ?3, dropped = ?4, if_dropped = ?5,"
 		" smtp_sessions = max(smtp_sessions, ?6), first_ts = coalesce(?7, first_ts),"
 		" last_ts = coalesce(?8, last_ts) WHERE id = ?1",
 	[Q_CAP_END] =
 		"UPDATE captures SET packets = ?2, bytes = ?3, dropped = ?4, if_dropped = ?5,"
-		" smtp_sessions = max(smtp_sessions, ?6), first_ts = coalesce(?7, first_ts),"
+		/* what was committed, not what the caller counted (?6 is kept
+		 * bound for bind_totals() but not used) */
+		" smtp_sessions = (SELECT count(*) FROM sessions WHERE capture_id = ?1) + 0 * ?6,"
+		" first_ts = coalesce(?7, first_ts),"
 		" last_ts = coalesce(?8, last_ts), finished = ?9, status = ?10, error = ?11"
 		" WHERE id = ?1",
 	[Q_COUNTER] =
@@ -126,6 +133,10 @@ struct store {
 	sqlite3_stmt *q[Q__COUNT];/* owned; all NULL in read mode */
 	char err[512];
 	char note[512];           /* something the user should know about the open, or "" */
+	void (*commit_hook)(void *ctx, struct store *st); /* run in the batch before each COMMIT */
+	void *commit_ctx;
+	int in_hook;
+	char owner[128];          /* "host pid start" of this process (captures.owner) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -549,6 +560,8 @@ char *store_path_uri(const char *path, const char *query)
 
 /* ---- open / close ---------------------------------------------------------- */
 
+static void owner_init(struct store *st);
+
 /* Opens st->db on path (by URI, with an optional query such as
  * "immutable=1") and sets what every connection gets.  0 or -1 (err set). */
 static int open_conn(struct store *st, const char *path, int flags, const char *query,
@@ -661,9 +674,21 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	/* cache_size: a batch's pages stay in memory instead of spilling to the
 	 * WAL page by page (8 MiB: a batch fits, and memory stays flat however
 	 * large the database grows); temp_store: sorts and temp tables in memory. */
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-			 " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;"
-			 " PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+	/* Switching a new file to WAL needs it to itself for a moment, and
+	 * SQLite does not wait for that: several first-time writers at once
+	 * retry for up to STORE_BUSY_MS. */
+	for (i = 0;; i++) {
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+				  " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;"
+				  " PRAGMA temp_store = MEMORY;", NULL, NULL, &msg);
+		if (rc == SQLITE_OK)
+			break;
+		if (((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) && i < STORE_BUSY_MS / 20) {
+			sqlite3_free(msg);
+			msg = NULL;
+			usleep(20000);
+			continue;
+		}
 		set_err(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		goto fail;
@@ -683,6 +708,10 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 			sqlite3_errmsg(st->db));
 		goto fail;
 	}
+	/* A capture left 'running' by a process that is gone (kill -9, a
+	 * crash, a full disk that failed its last commit) says so from now on. */
+	owner_init(st);
+	store_mark_abandoned(st);
 	return st;
 fail:
 	store_close(st);
@@ -796,6 +825,11 @@ int store_commit(struct store *st)
 	sync_tx_state(st);
 	if (!st->in_tx)
 		return 0;
+	if (st->commit_hook && !st->in_hook) {
+		st->in_hook = 1;
+		st->commit_hook(st->commit_ctx, st);
+		st->in_hook = 0;
+	}
 	if (flush_session_count(st) < 0 || run_plain(st, Q_COMMIT, "commit") < 0) {
 		/* Still open (e.g. SQLITE_BUSY): the next commit retries. */
 		sync_tx_state(st);
@@ -853,26 +887,7 @@ int store_capture_known(struct store *st, const char *content_hash, int64_t size
 
 int store_capture_forget(struct store *st, int64_t id)
 {
-	static const enum stmt_id order[] = {
-		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
-		Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
-	};
-	size_t i;
-
-	/* Commit the batch first so that a failure below only undoes the delete. */
-	if (!writable(st) || store_commit(st) < 0 || ensure_tx(st) < 0)
-		return -1;
-	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
-		struct binder b = bind_start(st->q[order[i]]);
-		b_int(&b, id);
-		if (run(st, &b, "forgetting a capture") < 0) {
-			/* Undo the partial delete (the batch holds nothing else). */
-			run_plain(st, Q_ROLLBACK, "rollback");
-			rolled_back(st);
-			return -1;
-		}
-	}
-	return store_commit(st);
+	return store_capture_forget_many(st, &id, 1);
 }
 
 /* Ingest maintains only the indexes it needs: on a database small enough
@@ -923,6 +938,8 @@ int64_t store_capture_begin(struct store *st, const struct capture_info *ci)
 		b_int(&b, ci->file_size);
 	else
 		b_note(&b, sqlite3_bind_null(b.s, b.i));
+	b_text(&b, ci->sample_hash);
+	b_text(&b, st->owner);
 	if (run(st, &b, "capture begin") < 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(st->db);
@@ -1028,19 +1045,32 @@ int store_capture_anomaly(struct store *st, int64_t capture_id, uint64_t ts, con
 	return run(st, &b, "capture anomaly");
 }
 
-int64_t store_capture_snaplen_sessions(struct store *st, int64_t capture_id)
+/* One count about one capture (sql binds it as ?1); -1 on error. */
+static int64_t capture_count(struct store *st, const char *sql, int64_t capture_id)
 {
 	sqlite3_stmt *q;
 	int64_t n = -1;
 
-	if (!st || sqlite3_prepare_v2(st->db, "SELECT count(DISTINCT session_id) FROM anomalies"
-				      " WHERE capture_id = ?1 AND kind = 'reasm_snaplen'", -1, &q, NULL) != SQLITE_OK)
-		return st ? fail(st, "snaplen count") : -1;
+	if (!st)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "capture count");
 	sqlite3_bind_int64(q, 1, capture_id);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		n = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	return n;
+}
+
+int64_t store_capture_sessions(struct store *st, int64_t capture_id)
+{
+	return capture_count(st, "SELECT count(*) FROM sessions WHERE capture_id = ?1", capture_id);
+}
+
+int64_t store_capture_snaplen_sessions(struct store *st, int64_t capture_id)
+{
+	return capture_count(st, "SELECT count(DISTINCT session_id) FROM anomalies"
+			     " WHERE capture_id = ?1 AND kind = 'reasm_snaplen'", capture_id);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -1197,6 +1227,14 @@ static int put_session(struct store *st, const struct session_meta *m,
 		b_int(&b, profile);
 	else
 		b_note(&b, sqlite3_bind_null(b.s, b.i));
+	b_text(&b, m->evidence);
+	b_text(&b, m->tunnel);
+	b_text(&b, m->tunnel && m->tunnel_target[0] ? m->tunnel_target : NULL);
+	b_text(&b, m->proxied_client_ip[0] ? m->proxied_client_ip : NULL);
+	if (m->proxied_client_ip[0])
+		b_int(&b, m->proxied_client_port);
+	else
+		b_text(&b, NULL);
 	if (run(st, &b, "session insert") < 0)
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
@@ -1270,4 +1308,162 @@ int64_t store_session(struct store *st, const struct session_meta *m, const stru
 	if (batch_due(st) && store_commit(st) < 0)
 		return -1;
 	return sid;
+}
+
+/* ---- imports: process ownership, progress, replacement --------------------- */
+
+/* The start time of process pid in clock ticks since boot (field 22 of
+ * /proc/PID/stat), or 0 when unknown: with the pid it names one process
+ * even after the pid is reused. */
+static unsigned long long proc_start(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (!fgets(buf, sizeof buf, f)) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	/* after the command name in parentheses (which may hold spaces) */
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	for (field = 2; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field == 22)
+		start = strtoull(p, NULL, 10);
+	return start;
+}
+
+static void owner_init(struct store *st)
+{
+	char host[64] = "";
+
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "?");
+	host[sizeof host - 1] = 0;
+	snprintf(st->owner, sizeof st->owner, "%s %ld %llu", host, (long)getpid(),
+		 proc_start((long)getpid()));
+}
+
+/* 1 when owner ("host pid start") names a process of this host that is
+ * gone; 0 when it is alive, on another host, or cannot be read. */
+static int owner_gone(const struct store *st, const char *owner)
+{
+	char host[64], myhost[64];
+	long pid;
+	unsigned long long start;
+
+	if (!owner || sscanf(owner, "%63s %ld %llu", host, &pid, &start) != 3 || pid <= 0)
+		return 0;
+	if (sscanf(st->owner, "%63s", myhost) != 1 || strcmp(host, myhost) != 0)
+		return 0;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return 1;
+	/* alive, but is it the same process? (the pid may have been reused) */
+	return start != 0 && proc_start(pid) != 0 && proc_start(pid) != start;
+}
+
+int store_mark_abandoned(struct store *st)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	int n = 0, rc;
+
+	if (!writable(st))
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, owner FROM captures WHERE status = 'running'",
+			       -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE captures SET status = 'interrupted', finished = ?2,"
+			       " error = 'the process writing it (' || owner || ') ended without finishing"
+			       " it (killed or crashed); what it committed is kept, and replaying the"
+			       " same input again replaces it' WHERE id = ?1 AND status = 'running'",
+			       -1, &u, NULL) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return fail(st, "checking running captures");
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!owner_gone(st, (const char *)sqlite3_column_text(q, 1)))
+			continue;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+		sqlite3_bind_double(u, 2, wall_now());
+		if (sqlite3_step(u) == SQLITE_DONE)
+			n++;
+		sqlite3_reset(u);
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	return n;
+}
+
+void store_set_commit_hook(struct store *st, void (*fn)(void *ctx, struct store *st), void *ctx)
+{
+	if (!st)
+		return;
+	st->commit_hook = fn;
+	st->commit_ctx = ctx;
+}
+
+int store_capture_progress(struct store *st, int64_t id, const char *content_hash, uint64_t hashed_bytes,
+			   uint64_t packets, uint64_t bytes)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (!writable(st) || ensure_tx(st) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "UPDATE captures SET content_hash = ?2, hashed_bytes = ?3,"
+			       " packets = max(packets, ?4), bytes = max(bytes, ?5) WHERE id = ?1",
+			       -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "capture progress");
+	sqlite3_bind_int64(q, 1, id);
+	if (content_hash)
+		sqlite3_bind_text(q, 2, content_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 3, clamp64(hashed_bytes));
+	sqlite3_bind_int64(q, 4, clamp64(packets));
+	sqlite3_bind_int64(q, 5, clamp64(bytes));
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : fail(st, "capture progress");
+}
+
+int store_capture_forget_many(struct store *st, const int64_t *ids, size_t n)
+{
+	static const enum stmt_id order[] = {
+		Q_DEL_RCPT, Q_DEL_DSN, Q_DEL_CMD, Q_DEL_REPLY, Q_DEL_ANOM,
+		Q_DEL_MAILS, Q_DEL_SESSIONS, Q_DEL_COUNTERS, Q_DEL_STATS, Q_DEL_CAPTURE,
+	};
+	size_t i, k;
+
+	if (n == 0)
+		return 0;
+	if (!writable(st) || store_commit(st) < 0 || ensure_tx(st) < 0)
+		return -1;
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+			struct binder b = bind_start(st->q[order[i]]);
+			b_int(&b, ids[k]);
+			if (run(st, &b, "replacing an earlier import") < 0) {
+				run_plain(st, Q_ROLLBACK, "rollback");
+				rolled_back(st);
+				return -1;
+			}
+		}
+	}
+	return store_commit(st);
+}
+
+int store_last_busy(const struct store *st)
+{
+	int rc;
+
+	if (!st || !st->db)
+		return 0;
+	rc = sqlite3_extended_errcode(st->db) & 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }

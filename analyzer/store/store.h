@@ -40,6 +40,12 @@ struct session_meta {
 	uint64_t first_ts, last_ts;          /* microseconds */
 	const char *ndpi_protocol;           /* static string, or NULL */
 	int midstream;                       /* no SYN was seen */
+	const char *evidence;                /* probe.h: "confirmed", "greeting_only", "client_only";
+	                                        static, NULL when unknown */
+	const char *tunnel;                  /* "proxy_v1", "http_connect", ...; static, NULL: none */
+	char tunnel_target[264];             /* CONNECT/SOCKS target or PROXY destination, "" none */
+	char proxied_client_ip[46];          /* PROXY source address (the real client), "" none */
+	uint16_t proxied_client_port;
 };
 
 struct capture_info {
@@ -48,8 +54,9 @@ struct capture_info {
 	const char *interface;   /* live only, else NULL */
 	const char *filter;      /* live only, else NULL */
 	const char *linktype;    /* libpcap's name */
-	const char *content_hash;/* hex, file only, else NULL */
+	const char *content_hash;/* hex, file only, else NULL (import.c sets it as it reads) */
 	int64_t file_size;       /* -1 when unknown */
+	const char *sample_hash; /* sampled fingerprint, regular files only, else NULL */
 };
 
 /* Per-capture totals, written by store_capture_update()/store_capture_end(). */
@@ -86,6 +93,28 @@ int store_capture_stats(struct store *st, int64_t id, double wall_ts, const stru
 /* A capture-level anomaly (no session). ts in microseconds. */
 int store_capture_anomaly(struct store *st, int64_t capture_id, uint64_t ts, const char *kind,
 			  const char *detail);
+
+/* ---- imports (analyzer/capture/import.c) ---------------------------------
+ * captures.owner names the writing process ("host pid start"); at every
+ * open for writing, a 'running' capture whose process is gone on this host
+ * is marked 'interrupted' with the reason (store_mark_abandoned(): the
+ * number marked, or -1). */
+int store_mark_abandoned(struct store *st);
+/* fn runs inside the open batch just before each COMMIT (to record how far
+ * the input was read in the same transaction as the sessions). */
+void store_set_commit_hook(struct store *st, void (*fn)(void *ctx, struct store *st), void *ctx);
+/* content_hash of the first hashed_bytes bytes read; packets and bytes so far. */
+int store_capture_progress(struct store *st, int64_t id, const char *content_hash, uint64_t hashed_bytes,
+			   uint64_t packets, uint64_t bytes);
+/* Deletes captures ids[0..n) with all their rows in one transaction (after
+ * committing the open batch). */
+int store_capture_forget_many(struct store *st, const int64_t *ids, size_t n);
+/* 1 when the last error was SQLITE_BUSY or SQLITE_LOCKED (another writer
+ * holds the lock: worth retrying), else 0. */
+int store_last_busy(const struct store *st);
+
+/* Sessions committed for a capture; -1 on error. */
+int64_t store_capture_sessions(struct store *st, int64_t capture_id);
 
 /* Stored sessions of a capture with a reasm_snaplen anomaly (bytes cut by
  * the capture's snap length).  -1 on error. */

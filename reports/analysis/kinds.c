@@ -25,5 +25,7 @@ const struct an_kind an_kinds[] = {
 	{ "rejected_sessions",    "kind_rejected_sessions.sql",    build_rejected_sessions },
 	{ "legacy_software",      "kind_legacy_software.sql",      build_legacy_software },
 	/* ---- add new kinds in a block of their own below ---- */
+	/* issue 12: names no sender can resolve */
+	{ "non_public_name",      "kind_non_public_name.sql",      build_non_public_name },
 	{ NULL, NULL, NULL }
 };

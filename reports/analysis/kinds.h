@@ -17,5 +17,7 @@ int build_cleartext_auth(struct an *a, struct sqlite3_stmt *row, struct finding 
 int build_starttls_not_offered(struct an *a, struct sqlite3_stmt *row, struct finding *f);
 int build_rejected_sessions(struct an *a, struct sqlite3_stmt *row, struct finding *f);
 int build_legacy_software(struct an *a, struct sqlite3_stmt *row, struct finding *f);
+/* kinds_names.c (issue 12) */
+int build_non_public_name(struct an *a, struct sqlite3_stmt *row, struct finding *f);
 
 #endif

@@ -4,6 +4,7 @@
 #include "reports/analysis/kinds.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "reports/analysis/remedy.h"
 
@@ -15,39 +16,49 @@ static const char Q_TOP_NAME[] =
 
 static const char Q_MECHS[] =
 	"SELECT mech AS mechanism, n AS sessions, ok AS accepted FROM an_auth"
-	" WHERE server_ip = ?1 AND server_port = ?2 ORDER BY 2 DESC, 1 LIMIT 10";
+	" WHERE server_ip = ?1 AND server_port = ?2 AND class = ?3 ORDER BY 2 DESC, 1 LIMIT 10";
 static const char Q_AUTH_IDS[] =
-	"SELECT id FROM an_auths WHERE server_ip = ?1 AND server_port = ?2"
+	"SELECT id FROM an_auths WHERE server_ip = ?1 AND server_port = ?2 AND class = ?3"
 	" ORDER BY id LIMIT 10";
 
+/* One finding per server and mechanism class (queries/kind_cleartext_auth.sql),
+ * named after the mechanism that sets its severity: the class's most used. */
 int build_cleartext_auth(struct an *a, sqlite3_stmt *row, struct finding *f)
 {
-	const char *ip = an_text(row, 0), *top;
+	const char *ip = an_text(row, 0), *cls = an_text(row, 8), *mech = an_text(row, 9);
 	int port = sqlite3_column_int(row, 1);
 	long long n = sqlite3_column_int64(row, 2), plain = sqlite3_column_int64(row, 3);
-	sqlite3_stmt *mech = an_q(a, Q_MECHS), *ex = an_q(a, Q_AUTH_IDS);
+	sqlite3_stmt *mechs = an_q(a, Q_MECHS), *ex = an_q(a, Q_AUTH_IDS);
 	struct jw *w = f->ev;
+	int pw;
 	char ep[AN_EP_MAX];
 
-	if (!mech || !ex)
+	if (!mechs || !ex)
 		return -1;
+	if (!ip || !cls)
+		return 0;
+	pw = strcmp(cls, "password") == 0;
 	an_endpoint(ip, port, ep);
-	top = an_own(f, an_first_text(mech, ip, port, 0));
+	ev_str(w, "class", cls);
+	ev_str(w, "mechanism", mech);
 	ev_int(w, "sessions", n);
 	ev_int(w, "login_plain", plain);
 	ev_int(w, "xexps_used", sqlite3_column_int64(row, 4));
 	ev_int(w, "accepted", sqlite3_column_int64(row, 7));
-	an_bind_server(mech, ip, port);
-	ev_rows(w, "mechanisms", mech);
+	an_bind_server(mechs, ip, port);
+	sqlite3_bind_text(mechs, 3, cls, -1, SQLITE_TRANSIENT);
+	ev_rows(w, "mechanisms", mechs);
 	an_bind_server(ex, ip, port);
+	sqlite3_bind_text(ex, 3, cls, -1, SQLITE_TRANSIENT);
 	ev_ids(w, "example_sessions", ex);
-	an_summary(f, "%lld AUTH/X-EXPS exchange%s with %s without STARTTLS%s (mechanism %.*s).",
-		   n, an_s(n), ep,
-		   plain ? ", passwords readable (LOGIN/PLAIN)" : "", AN_NAME_SHOWN, top ? top : "?");
+	an_summary(f, "%lld AUTH/X-EXPS exchange%s with %s without STARTTLS using %.*s%s.",
+		   n, an_s(n), ep, AN_NAME_SHOWN, mech ? mech : "?",
+		   pw ? ": the password (or token) is readable on the wire"
+		      : ": a challenge-response an eavesdropper can attack offline or relay");
 	f->server_ip = ip;
 	f->server_port = port;
-	f->severity = plain ? "high" : "medium";
-	f->name = top;
+	f->severity = pw ? "high" : "medium";
+	f->name = mech;
 	f->remediation = REM_CLEARTEXT;
 	f->t0 = sqlite3_column_double(row, 5);
 	f->t1 = sqlite3_column_double(row, 6);

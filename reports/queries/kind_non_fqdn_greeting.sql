@@ -1,14 +1,18 @@
--- non_fqdn_greeting candidates: per server, its most common announced name
--- when that is not an FQDN; the greeting (220 banner) name is preferred to the EHLO reply
--- name.  Columns: server_ip, server_port, src, name, kind, t0, t1, exch2000,
--- xexps, server_sessions.
-SELECT server_ip, server_port, src, name, kind, t0, t1, exch2000, xexps, n
-  FROM (SELECT t.server_ip, t.server_port, t.src, t.name, t.kind, t.t0, t.t1,
-               s.exch2000, s.xexps, s.n,
-               row_number() OVER (PARTITION BY t.server_ip, t.server_port
-                                  ORDER BY t.src = 'ehlo_reply') AS rn
-          FROM an_top t JOIN an_srv s
-            ON s.server_ip = t.server_ip AND s.server_port = t.server_port
-         WHERE t.kind <> 'fqdn')
- WHERE rn = 1 AND server_ip IS NOT NULL AND name IS NOT NULL
- ORDER BY server_ip, server_port;
+-- non_fqdn_greeting candidates: every distinct name a server announces (220
+-- banner or HELO/EHLO reply) that is not an FQDN, each on its own, so one bad
+-- backend behind a load-balanced address gets its finding even when the other
+-- sessions announce a good name.  Columns: server_ip, server_port, src
+-- ('greeting' = the 220 banner, 'ehlo_reply', or 'greeting+ehlo_reply'), name,
+-- kind, t0, t1, exch2000,
+-- xexps, server_sessions, name_sessions (sessions announcing it).
+SELECT n.server_ip, n.server_port,
+       CASE WHEN count(DISTINCT n.src) > 1 THEN 'greeting+ehlo_reply' ELSE min(n.src) END,
+       n.name, min(n.kind), min(n.t0), max(n.t1), s.exch2000, s.xexps, s.n,
+       (SELECT sum(b.n) FROM an_base b
+         WHERE b.server_ip = n.server_ip AND b.server_port = n.server_port
+           AND ((b.b220 AND b.banner_host = n.name) OR (b.hok AND b.greeting_host = n.name)))
+  FROM an_name n JOIN an_srv s
+    ON s.server_ip = n.server_ip AND s.server_port = n.server_port
+ WHERE n.kind <> 'fqdn' AND n.server_ip IS NOT NULL AND n.name IS NOT NULL
+ GROUP BY n.server_ip, n.server_port, n.name
+ ORDER BY n.server_ip, n.server_port, max(n.n) DESC, n.name;

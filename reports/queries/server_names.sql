@@ -5,7 +5,7 @@ SELECT * FROM (
     FROM sessions WHERE server_ip = ?1 AND server_port = ?2 AND banner_host IS NOT NULL
    GROUP BY banner_host
   UNION ALL
-  SELECT 'ehlo_reply', greeting_host, fqdn_kind(greeting_host),
+  SELECT 'EHLO reply', greeting_host, fqdn_kind(greeting_host),
          count(*), min(first_ts), max(last_ts)
     FROM sessions WHERE server_ip = ?1 AND server_port = ?2 AND greeting_host IS NOT NULL
    GROUP BY greeting_host)

@@ -31,6 +31,11 @@ static const struct kind_info kinds[] = {
 	  "Software without security updates, and the source of old interoperability bugs.",
 	  KIND_HYGIENE },
 	/* ---- add new kinds in a block of their own below ---- */
+	/* issue 12 */
+	{ "non_public_name", "Server name resolves nowhere",
+	  "A private-use name (.local, .localdomain, .corp, ...) or one under no public suffix: "
+	  "senders on the internet cannot resolve it, and those that check the name give up.",
+	  KIND_PROBLEM },
 };
 
 const struct kind_info *kind_info(const char *kind)

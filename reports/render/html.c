@@ -155,6 +155,16 @@ static void h_ep(FILE *o, const char *ep)
 	}
 }
 
+/* An endpoint, linked to #id when id is not NULL. */
+static void ep_link(FILE *o, const char *ep, const char *id, const char *cls)
+{
+	if (id)
+		fprintf(o, "<a class=\"%s\" href=\"#%s\">", cls, id);
+	h_ep(o, ep);
+	if (id)
+		fputs("</a>", o);
+}
+
 void h_badge(FILE *o, const char *sev)
 {
 	fprintf(o, "<span class=\"sev sev-%s\">%s</span>", sev_class(sev), sev_class(sev));
@@ -169,6 +179,15 @@ void h_kind(FILE *o, const char *kind)
 	fputs("</span> <code class=\"k\">", o);
 	h(o, kind);
 	fputs("</code>", o);
+}
+
+void h_fix(FILE *o, const char *rem)
+{
+	if (!rem)
+		return;
+	fputs("<p class=\"fix\"><b>Fix:</b> ", o);
+	esc_html(o, rem, strlen(rem), ESC_CAP_DETAIL);
+	fputs("</p>\n", o);
 }
 
 void h_date(FILE *o, double t)
@@ -302,6 +321,9 @@ static void html_rtable(FILE *o, const struct rtable *t, const char *id, const c
 			}
 			if (strstr(t->names[c], "severity") && cell->type == SQLITE_TEXT) {
 				h_badge(o, cell->s);
+			} else if (strcmp(t->names[c], "kind") == 0 && cell->type == SQLITE_TEXT && cell->n < 40) {
+				char w[48];
+				h(o, name_kind_words(cell->s, w, sizeof w));
 			} else if (time && num) {
 				h_date(o, cell->d);
 			} else {
@@ -493,14 +515,9 @@ static void write_findings(FILE *o, const struct rdata *d)
 			h_badge(o, rt_str(t, r, "severity"));
 			fprintf(o, "</td><td class=\"ep\" data-v=\"%s\">", key);
 			si = sip ? html_server_index(d, sip, rt_int(t, r, "server_port")) : -1;
-			if (si >= 0) {
+			if (si >= 0)
 				srv_id(sip, rt_int(t, r, "server_port"), id, sizeof id);
-				fprintf(o, "<a class=\"flink\" href=\"#%s\">", id);
-				h_ep(o, ep);
-				fputs("</a>", o);
-			} else {
-				h_ep(o, ep);
-			}
+			ep_link(o, ep, si >= 0 ? id : NULL, "flink");
 			fputs("</td><td>", o);
 			h_kind(o, rt_str(t, r, "kind"));
 			if (rt_int(t, r, "is_new"))
@@ -538,11 +555,7 @@ static void write_findings(FILE *o, const struct rdata *d)
 		fputs("</p>", o);
 		if (ev && ev->type == SQLITE_TEXT)
 			html_evidence(o, ev->s, ev->n);
-		if (rt_str(t, r, "remediation")) {
-			fputs("<p class=\"fix\"><b>Fix:</b> ", o);
-			esc_html(o, rt_str(t, r, "remediation"), strlen(rt_str(t, r, "remediation")), ESC_CAP_DETAIL);
-			fputs("</p>", o);
-		}
+		h_fix(o, rt_str(t, r, "remediation"));
 		fputs("</div>\n", o);
 	}
 	fputs("</section>\n", o);
@@ -643,11 +656,7 @@ static void write_server_findings(FILE *o, const struct rserver *s)
 			h(o, suggest_source_words(rt_str(t, r, "suggested_source")));
 			fputs(").</p>", o);
 		}
-		if (rt_str(t, r, "remediation")) {
-			fputs("<p class=\"fix\"><b>Fix:</b> ", o);
-			esc_html(o, rt_str(t, r, "remediation"), strlen(rt_str(t, r, "remediation")), ESC_CAP_DETAIL);
-			fputs("</p>", o);
-		}
+		h_fix(o, rt_str(t, r, "remediation"));
 		if (safe)
 			fprintf(o, "<p class=\"muted\">Key <code>%s</code></p>", fk);
 		fputs("</div>\n", o);
@@ -724,13 +733,7 @@ static void server_row(FILE *o, const struct rdata *d, const struct rtable *t, i
 	srv_id(ip, port, id, sizeof id);
 	ip_sort_key(ip, port, key, sizeof key);
 	fprintf(o, "<tr id=\"row-%s\"><td class=\"ep\" data-v=\"%s\">", id, key);
-	if (linked) {
-		fprintf(o, "<a href=\"#%s\">", id);
-		h_ep(o, ep);
-		fputs("</a>", o);
-	} else {
-		h_ep(o, ep);
-	}
+	ep_link(o, ep, linked ? id : NULL, "slink");
 	fputs("</td><td class=\"w\">", o);
 	h_wire(o, name, name ? strlen(name) : 0, 60);
 	fputs("</td><td>", o);

@@ -21,6 +21,8 @@ void h_wire(FILE *o, const char *s, size_t n, size_t shown);
 void h_badge(FILE *o, const char *sev);
 /* The human name of a kind with the internal kind as a small code and tooltip. */
 void h_kind(FILE *o, const char *kind);
+/* <p class="fix"><b>Fix:</b> the whole remediation</p>; nothing for NULL. */
+void h_fix(FILE *o, const char *rem);
 /* "2026-12-01 08:40:00" in a <time> element; "-" when t < 0. */
 void h_date(FILE *o, double t);
 /* The id of a server's section: "srv-" and the address and port with every

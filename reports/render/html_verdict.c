@@ -363,11 +363,8 @@ static void write_card(FILE *o, const struct rdata *d, const struct problem *p, 
 		if (!dup && nrem < 8)
 			rem[nrem++] = rm;
 	}
-	for (j = 0; j < nrem; j++) {
-		fputs("<p class=\"fix\"><b>Fix:</b> ", o);
-		esc_html(o, rem[j], strlen(rem[j]), ESC_CAP_DETAIL);
-		fputs("</p>\n", o);
-	}
+	for (j = 0; j < nrem; j++)
+		h_fix(o, rem[j]);
 	if (si >= 0)
 		fprintf(o, "<p><a href=\"#%s\">Evidence and sessions of ", id);
 	else
@@ -406,11 +403,7 @@ static void write_hygiene(FILE *o, const struct rdata *d)
 			h(o, ki->why);
 			fputs("</p>", o);
 		}
-		if (rt_str(f, r, "remediation")) {
-			fputs("<p class=\"fix\"><b>Fix:</b> ", o);
-			esc_html(o, rt_str(f, r, "remediation"), strlen(rt_str(f, r, "remediation")), ESC_CAP_DETAIL);
-			fputs("</p>", o);
-		}
+		h_fix(o, rt_str(f, r, "remediation"));
 		fputs("<p class=\"links\">", o);
 		for (r2 = r; r2 < f->nrow; r2++) {
 			const char *k2 = rt_str(f, r2, "kind"), *ip = rt_str(f, r2, "server_ip");

@@ -37,4 +37,15 @@ like "$(cat "$OUT/evidence-snap.err")" "-s 0" "and says what to do (capture agai
 db=$(fresh_db evidence-nosnap)
 "$BIN" replay -q --db "$db" "$PCAPS/kb301401.pcap" 2> "$OUT/evidence-nosnap.err"
 is "$(cat "$OUT/evidence-nosnap.err")" "" "a full-length capture gets no such warning"
+
+# spreadsheet formulas from the wire are neutralised by export as by findings
+db=$(fresh_db evidence-formula)
+"$BIN" replay -q --db "$db" "$PCAPS/formula.pcap"; ok $? "replay formula.pcap"
+like "$(db_val "$db" "SELECT banner_text FROM sessions")" "^=HYPERLINK" "the banner is stored as sent"
+for t in sessions replies extensions commands; do
+	"$BIN" export --db "$db" --table $t --format csv > "$OUT/formula-$t.csv"
+	is "$(grep -cE '(^|,)"?[=+@-]' "$OUT/formula-$t.csv")" 0 "export $t csv: no field starts with = + - @"
+done
+like "$(cat "$OUT/formula-sessions.csv")" "\"'=HYPERLINK" "the banner is exported with a leading quote"
+"$BIN" export --db "$db" --table sessions --format jsonl | grep -q '"=HYPERLINK'; ok $? "JSON lines keep the text as it was"
 done_testing

@@ -23,4 +23,12 @@ grep -q "$(printf '\033')" "$OUT/hostile-f.txt"; is $? 1 "no ESC byte in the tex
 maxline=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$OUT/hostile.txt")
 ok "$([ "$maxline" -lt 4000 ]; echo $?)" "long lines are shortened in the text report (longest $maxline)"
 "$BIN" export --db "$db" --table sessions | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]'; ok $? "export jsonl parses"
+# export --format csv: a wire string that would run as a spreadsheet formula
+# gets the same leading ' as the findings CSV (one policy, escape.h)
+f=$(fresh_db hostile-formula)
+"$BIN" replay -q --db "$f" "$PCAPS/sample.pcap"
+sqlite3 "$f" "UPDATE sessions SET helo_arg = '=cmd|'' /C calc''!A0' WHERE id = (SELECT min(id) FROM sessions)"
+"$BIN" export --db "$f" --table sessions --format csv > "$OUT/hostile-formula.csv"; ok $? "export csv"
+grep -qF "\"'=cmd|' /C calc'!A0\"" "$OUT/hostile-formula.csv"; ok $? "export csv: a formula gets a leading quote"
+grep -q ',=cmd' "$OUT/hostile-formula.csv"; is $? 1 "export csv: no field starts with ="
 done_testing

@@ -350,9 +350,30 @@ def pcap_seeds():
     write("pcap", "smtp_sll2_midstream.pcapng", pcapng(276, sll2))
 
 
+def probe_seeds():
+    """fuzz_probe: control byte (bit 0: server first; bits 1-3: gap every Nth
+    chunk; bit 4: an nDPI label of family bits 5-7), chunks alternate direction."""
+    def probe(ctl, *chunks):
+        return bytes([ctl]) + SEP.join(chunks)
+    write("probe", "smtp", probe(0x01, b"220 mx.example.com ESMTP\r\n", b"EHLO c\r\n", b"250-mx\r\n250 PIPELINING\r\n"))
+    write("probe", "ftp", probe(0x01, b"220 (vsFTPd 3.0.3)\r\n", b"USER a\r\n", b"331 pw\r\n"))
+    write("probe", "pop3_ndpi", probe(0x31, b"+OK ready\r\n", b"CAPA\r\n"))
+    write("probe", "connect", probe(0xd0, b"CONNECT mx:25 HTTP/1.1\r\nHost: mx\r\n\r\n",
+                                    b"HTTP/1.1 200 OK\r\n\r\n220 mx ESMTP\r\n", b"EHLO c\r\n", b"250 mx\r\n"))
+    write("probe", "proxy_v1", probe(0x00, b"PROXY TCP4 203.0.113.7 198.51.100.20 40000 25\r\n", b"220 mx\r\n",
+                                     b"EHLO c\r\n", b"250 mx\r\n"))
+    write("probe", "proxy_v2", probe(0x00, b"\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c" + bytes([203, 0, 113, 9, 198, 51, 100, 60, 0x9c, 0x42, 0, 25]),
+                                     b"220 mx\r\n"))
+    write("probe", "socks5", probe(0x00, b"\x05\x02\x00\x02", b"\x05\x02", b"\x01\x01u\x01p", b"\x01\x00",
+                                   b"\x05\x01\x00\x03\x02mx\x00\x19", b"\x05\x00\x00\x01\x01\x02\x03\x04\x00\x19220 mx\r\n"))
+    write("probe", "socks4a_gap", probe(0x04, b"\x04\x01\x00\x19\x00\x00\x00\x01u\x00mx\x00", b"\x00\x5a" + bytes(6),
+                                        b"EHLO c\r\n", b"250 mx\r\n"))
+
+
 if __name__ == "__main__":
     smtp_seeds()
     message_seeds()
     decode_seeds()
     reasm_seeds()
     pcap_seeds()
+    probe_seeds()

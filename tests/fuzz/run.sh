@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs the libFuzzer targets built by `make fuzz-build` (build/fuzz/fuzz_*).
 #
-#   FUZZ_SECONDS=60 tests/fuzz/run.sh [target...]     (targets: decode reasm smtp message pcap)
+#   FUZZ_SECONDS=60 tests/fuzz/run.sh [target...]     (targets: decode reasm smtp message pcap probe)
 #
 # For each target: first the committed regression inputs
 # (tests/fuzz/regressions/<target>/*) are replayed, then the fuzzer runs for
@@ -23,7 +23,7 @@ SECONDS_PER=${FUZZ_SECONDS:-60}
 B=${FUZZ_BUILD:-build/fuzz}
 JOBS=${FUZZ_JOBS:-1}
 MKPCAP=${MKPCAP:-build/release/tests/mkpcap}
-TARGETS=${*:-decode reasm smtp message pcap}
+TARGETS=${*:-decode reasm smtp message pcap probe}
 DICT_TEXT=tests/fuzz/smtp.dict
 DICT_NET=tests/fuzz/net.dict
 

@@ -2178,6 +2178,408 @@ static void open_flows(const char *path, unsigned long n)
 	gen_close(g);
 }
 
+/* 5. issue 12: only SMTP is SMTP ----------------------------------------------
+ * Other protocols that greet like SMTP (FTP's 220) or not at all, SMTP on
+ * the wrong ports, SMTP inside tunnels and behind PROXY headers, and one
+ * load-balanced address whose backends disagree.  Banners are those of the
+ * servers' own sources (research note smtp-detection-evidence.md, 4.1). */
+
+/* One scripted conversation: lines alternate as given, S = server, C = client. */
+struct line12 {
+	int dir;
+	const char *text;
+};
+
+static void script12(struct gen *g, const char *cli, uint16_t cport, const char *srv, uint16_t sport,
+		     const struct line12 *l)
+{
+	struct conv c;
+
+	conv_init(&c, g, cli, cport, srv, sport);
+	conv_open(&c);
+	for (; l->text; l++)
+		say(&c, l->dir, l->text);
+	conv_close(&c, S);
+}
+
+/* A full FTP login and listing setup: USER, PASS, FEAT, SYST, PASV, QUIT. */
+static void ftp_session12(struct gen *g, uint16_t cport, uint16_t sport, const char *banner)
+{
+	const struct line12 l[] = {
+		{ S, banner },
+		{ C, "USER anonymous\r\n" }, { S, "331 Please specify the password.\r\n" },
+		{ C, "PASS guest@example.com\r\n" }, { S, "230 Login successful.\r\n" },
+		{ C, "FEAT\r\n" },
+		{ S, "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n211 End\r\n" },
+		{ C, "SYST\r\n" }, { S, "215 UNIX Type: L8\r\n" },
+		{ C, "TYPE I\r\n" }, { S, "200 Switching to Binary mode.\r\n" },
+		{ C, "PASV\r\n" }, { S, "227 Entering Passive Mode (198,51,100,20,195,80).\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 Goodbye.\r\n" },
+		{ 0, NULL },
+	};
+
+	script12(g, "192.0.2.10", cport, "198.51.100.20", sport, l);
+}
+
+static void fx12_ftp(void)
+{
+	struct gen *g = &G;
+	/* an EHLO scanner hitting vsftpd: 530 is a valid SMTP code, the banner is not */
+	const struct line12 scan[] = {
+		{ S, "220 (vsFTPd 3.0.3)\r\n" },
+		{ C, "EHLO scanner.example.net\r\n" }, { S, "530 Please login with USER and PASS.\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 Goodbye.\r\n" },
+		{ 0, NULL },
+	};
+	/* wu-ftpd greets with its FQDN: the most SMTP-like FTP banner; QUIT only */
+	const struct line12 wu[] = {
+		{ S, "220 ftp.example.org FTP server (Version wu-2.6.2(1) Mon Dec 3 15:11:16 CET 2001) ready.\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 Goodbye.\r\n" },
+		{ 0, NULL },
+	};
+	/* a custom banner that says nothing, the client only looks */
+	const struct line12 quiet[] = {
+		{ S, "220 Welcome to the file archive\r\n" },
+		{ C, "NOOP\r\n" }, { S, "200 NOOP ok.\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 Goodbye.\r\n" },
+		{ 0, NULL },
+	};
+
+	gen_open(g, "ftp-servers.pcap", OUT_PCAP_US, ENC_ETH);
+	ftp_session12(g, 41001, 21, "220 (vsFTPd 3.0.3)\r\n");
+	ftp_session12(g, 41002, 2121, "220 ProFTPD Server (Debian) [::ffff:198.51.100.20]\r\n");
+	ftp_session12(g, 41003, 21,
+		      "220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n"
+		      "220-You are user number 1 of 50 allowed.\r\n"
+		      "220-Local time is now 10:15. Server port: 21.\r\n"
+		      "220 You will be disconnected after 15 minutes of inactivity.\r\n");
+	ftp_session12(g, 41004, 21,
+		      "220-FileZilla Server 0.9.60 beta\r\n"
+		      "220-written by Tim Kosse (tim.kosse@filezilla-project.org)\r\n"
+		      "220 Please visit https://filezilla-project.org/\r\n");
+	ftp_session12(g, 41005, 21, "220 Microsoft FTP Service\r\n");
+	ftp_session12(g, 41006, 21, "220 ftp01 Microsoft FTP Service (Version 5.0).\r\n");
+	/* an FTP server on the SMTP port */
+	ftp_session12(g, 41007, 25, "220 (vsFTPd 3.0.5)\r\n");
+	script12(g, "192.0.2.10", 41008, "198.51.100.20", 21, scan);
+	script12(g, "192.0.2.10", 41009, "198.51.100.21", 2121, wu);
+	script12(g, "192.0.2.10", 41010, "198.51.100.22", 25, quiet);
+	gen_close(g);
+}
+
+static void fx12_mailproto(void)
+{
+	struct gen *g = &G;
+	const struct line12 pop3[] = {
+		{ S, "+OK Dovecot (Debian) ready.\r\n" },
+		{ C, "CAPA\r\n" }, { S, "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\n.\r\n" },
+		{ C, "USER alice\r\n" }, { S, "+OK\r\n" },
+		{ C, "PASS secret\r\n" }, { S, "+OK Logged in.\r\n" },
+		{ C, "STAT\r\n" }, { S, "+OK 2 3196\r\n" },
+		{ C, "QUIT\r\n" }, { S, "+OK Logging out.\r\n" },
+		{ 0, NULL },
+	};
+	/* POP3 AUTH and QUIT look like SMTP commands */
+	const struct line12 pop3auth[] = {
+		{ S, "+OK Dovecot ready.\r\n" },
+		{ C, "AUTH PLAIN\r\n" }, { S, "+ \r\n" },
+		{ C, "AGFsaWNlAHNlY3JldA==\r\n" }, { S, "+OK Logged in.\r\n" },
+		{ C, "QUIT\r\n" }, { S, "+OK Logging out.\r\n" },
+		{ 0, NULL },
+	};
+	const struct line12 imap[] = {
+		{ S, "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN] Dovecot (Debian) ready.\r\n" },
+		{ C, "a1 CAPABILITY\r\n" },
+		{ S, "* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN\r\na1 OK Pre-login capabilities listed, post-login capabilities have more.\r\n" },
+		{ C, "a2 LOGIN alice secret\r\n" }, { S, "a2 OK Logged in\r\n" },
+		{ C, "a3 SELECT INBOX\r\n" }, { S, "* 2 EXISTS\r\n* 0 RECENT\r\na3 OK [READ-WRITE] Select completed.\r\n" },
+		{ C, "a4 LOGOUT\r\n" }, { S, "* BYE Logging out\r\na4 OK Logout completed.\r\n" },
+		{ 0, NULL },
+	};
+	/* INN: the ARTICLE reply is "220 ..." */
+	const struct line12 nntp[] = {
+		{ S, "200 news.example.org InterNetNews NNRP server INN 2.7.1 ready (posting ok)\r\n" },
+		{ C, "MODE READER\r\n" }, { S, "200 news.example.org InterNetNews NNRP server INN 2.7.1 ready (posting ok)\r\n" },
+		{ C, "GROUP comp.mail.misc\r\n" }, { S, "211 12 1 12 comp.mail.misc\r\n" },
+		{ C, "ARTICLE 1\r\n" }, { S, "220 1 <abc@example.org> article\r\nPath: news.example.org\r\nSubject: hi\r\n\r\nbody\r\n.\r\n" },
+		{ C, "QUIT\r\n" }, { S, "205 Bye!\r\n" },
+		{ 0, NULL },
+	};
+	/* innd (transit): HELP and QUIT are SMTP words too */
+	const struct line12 innd[] = {
+		{ S, "201 news.example.org InterNetNews server INN 2.7.1 ready (transit mode)\r\n" },
+		{ C, "HELP\r\n" }, { S, "100 Legal commands\r\n  ihave\r\n  quit\r\n.\r\n" },
+		{ C, "QUIT\r\n" }, { S, "205 Bye!\r\n" },
+		{ 0, NULL },
+	};
+
+	gen_open(g, "mail-protocols.pcap", OUT_PCAP_US, ENC_ETH);
+	script12(g, "192.0.2.11", 42001, "198.51.100.30", 110, pop3);
+	script12(g, "192.0.2.11", 42002, "198.51.100.30", 2110, pop3auth);
+	script12(g, "192.0.2.11", 42003, "198.51.100.30", 143, imap);
+	script12(g, "192.0.2.11", 42004, "198.51.100.31", 119, nntp);
+	script12(g, "192.0.2.11", 42005, "198.51.100.31", 119, innd);
+	gen_close(g);
+}
+
+/* SMTP where FTP lives: port 21, and port 2121 with an FQDN-less banner */
+static void fx12_smtp_port21(void)
+{
+	struct gen *g = &G;
+	static const struct mta m21 = { MTA_POSTFIX, "mx21.example.com", postfix_plain_exts, NULL };
+	struct conv c;
+
+	gen_open(g, "smtp-port21.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.12", 43001, "198.51.100.40", 21);
+	smtp_session(&c, &m21, "client.example.com", "alice@example.com", rcpt_bob,
+		     "alice@example.com", "bob@example.com", "On the FTP port", 300, NULL, 0);
+	gen_close(g);
+}
+
+/* SMTP inside HTTP CONNECT, SOCKS 5 (with user/password), SOCKS 4a, and
+ * behind PROXY v1 and v2 (TCP4 and TCP6) headers. */
+static void fx12_tunnels(void)
+{
+	static const uint8_t s5_hello[] = { 5, 2, 0, 2 }, s5_choice[] = { 5, 2 };
+	static const uint8_t s5_auth[] = { 1, 5, 'a', 'l', 'i', 'c', 'e', 6, 's', 'e', 'c', 'r', 'e', 't' };
+	static const uint8_t s5_auth_ok[] = { 1, 0 };
+	static const uint8_t s5_req[] = { 5, 1, 0, 3, 14, 'm', 'x', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+					  '.', 'o', 'r', 'g', 0, 25 };
+	static const uint8_t s5_rep[] = { 5, 0, 0, 1, 198, 51, 100, 50, 0x9c, 0x41 };
+	static const uint8_t s4_req[] = { 4, 1, 0, 25, 0, 0, 0, 1, 'u', 0, 'm', 'x', '.', 'e', 'x', 'a',
+					  'm', 'p', 'l', 'e', '.', 'o', 'r', 'g', 0 };
+	static const uint8_t s4_rep[] = { 0, 0x5a, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t v2_4[] = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A,
+					0x21, 0x11, 0x00, 0x12,
+					203, 0, 113, 9, 198, 51, 100, 60, 0x9c, 0x42, 0, 25,
+					0x04, 0x00, 0x03, 'x', 'y', 'z' }; /* + a NOOP TLV */
+	static const uint8_t v2_6[] = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A,
+					0x21, 0x21, 0x00, 0x24,
+					0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x77,
+					0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x25,
+					0xc3, 0x50, 0, 25 };
+	static const struct mta mt = { MTA_POSTFIX, "mx.example.org", postfix_plain_exts, NULL };
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "tunnels.pcap", OUT_PCAP_US, ENC_ETH);
+	/* HTTP CONNECT: nDPI names the first packet HTTP; a bare-IP HELO inside */
+	conv_init(&c, g, "192.0.2.13", 44001, "198.51.100.50", 3128);
+	conv_open(&c);
+	say(&c, C, "CONNECT mx.example.org:25 HTTP/1.1\r\nHost: mx.example.org:25\r\nProxy-Authorization: Basic YWxpY2U6c2VjcmV0\r\n\r\n");
+	say(&c, S, "HTTP/1.1 200 Connection established\r\nProxy-Agent: squid\r\n\r\n");
+	smtp_hello(&c, &mt, "192.0.2.13");
+	smtp_quit(&c, &mt);
+	/* SOCKS 5 with RFC 1929 user/password */
+	conv_init(&c, g, "192.0.2.13", 44002, "198.51.100.50", 1080);
+	conv_open(&c);
+	conv_send(&c, C, s5_hello, sizeof s5_hello);
+	conv_send(&c, S, s5_choice, sizeof s5_choice);
+	conv_send(&c, C, s5_auth, sizeof s5_auth);
+	conv_send(&c, S, s5_auth_ok, sizeof s5_auth_ok);
+	conv_send(&c, C, s5_req, sizeof s5_req);
+	conv_send(&c, S, s5_rep, sizeof s5_rep);
+	smtp_hello(&c, &mt, "socks-client.example.com");
+	smtp_quit(&c, &mt);
+	/* SOCKS 4a */
+	conv_init(&c, g, "192.0.2.13", 44003, "198.51.100.50", 1080);
+	conv_open(&c);
+	conv_send(&c, C, s4_req, sizeof s4_req);
+	conv_send(&c, S, s4_rep, sizeof s4_rep);
+	smtp_hello(&c, &mt, "socks4-client.example.com");
+	smtp_quit(&c, &mt);
+	/* PROXY v1: the header and EHLO in one segment, after the banner's wait */
+	conv_init(&c, g, "192.0.2.14", 44004, "198.51.100.60", 25);
+	conv_open(&c);
+	say(&c, C, "PROXY TCP4 203.0.113.7 198.51.100.60 40000 25\r\n");
+	smtp_hello(&c, &mt, "real-client.example.net");
+	smtp_quit(&c, &mt);
+	/* PROXY v2 TCP4 with a TLV */
+	conv_init(&c, g, "192.0.2.14", 44005, "198.51.100.60", 25);
+	conv_open(&c);
+	conv_send(&c, C, v2_4, sizeof v2_4);
+	smtp_hello(&c, &mt, "real-client2.example.net");
+	smtp_quit(&c, &mt);
+	/* PROXY v2 TCP6 */
+	conv_init(&c, g, "192.0.2.14", 44006, "198.51.100.60", 25);
+	conv_open(&c);
+	conv_send(&c, C, v2_6, sizeof v2_6);
+	smtp_hello(&c, &mt, "real-client6.example.net");
+	smtp_quit(&c, &mt);
+	gen_close(g);
+}
+
+/* One address behind a load balancer: 6 sessions, one backend announces a
+ * single label.  And servers whose HELO/EHLO reply begins with a reply word. */
+static void fx12_lb(void)
+{
+	static const struct mta good = { MTA_POSTFIX, "mx.lb.example.com", postfix_plain_exts, NULL };
+	static const struct mta bad = { MTA_POSTFIX, "mxbackend3", postfix_plain_exts, NULL };
+	struct gen *g = &G;
+	struct conv c;
+	int i;
+
+	gen_open(g, "lb-backend.pcap", OUT_PCAP_US, ENC_ETH);
+	for (i = 0; i < 6; i++) {
+		conv_init(&c, g, "192.0.2.15", (uint16_t)(45001 + i), "198.51.100.70", 25);
+		smtp_session(&c, i == 3 ? &bad : &good, "client.example.com", "alice@example.com", rcpt_bob,
+			     "alice@example.com", "bob@example.com", "Behind the balancer", 200, NULL, 0);
+	}
+	gen_close(g);
+}
+
+static void reply_shape12(struct gen *g, uint16_t cport, const char *srv, const char *banner,
+			  const char *helo, const char *reply)
+{
+	const struct line12 l[] = {
+		{ S, banner }, { C, helo }, { S, reply },
+		{ C, "MAIL FROM:<alice@example.com>\r\n" }, { S, "250 2.1.0 Ok\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+
+	script12(g, "192.0.2.16", cport, srv, 25, l);
+}
+
+static void fx12_reply_words(void)
+{
+	struct gen *g = &G;
+
+	gen_open(g, "reply-words.pcap", OUT_PCAP_US, ENC_ETH);
+	reply_shape12(g, 46001, "198.51.100.80", "220 mail.mydomain.com ESMTP\r\n",
+		      "EHLO client.mydomain.com\r\n", "250-Hello, client.mydomain.com\r\n250 8BITMIME\r\n");
+	reply_shape12(g, 46002, "198.51.100.81",
+		      "220 exch03.example.com Microsoft ESMTP MAIL Service, Version: 6.0.3790.3959 ready at  Mon, 1 Dec 2026 09:00:00 +0000 \r\n",
+		      "EHLO client.example.com\r\n", "250- Hello [192.0.2.16]\r\n250-PIPELINING\r\n250 OK\r\n");
+	reply_shape12(g, 46003, "198.51.100.82", "220 smtp.example.net ESMTP Coremail\r\n",
+		      "HELO client.example.com\r\n", "250 OK\r\n");
+	reply_shape12(g, 46004, "198.51.100.83", "220 delta.peach.mil ESMTP Sendmail 8.8.7\r\n",
+		      "HELO client.example.com\r\n", "250 (delta.peach.mil) pleased to meet you.\r\n");
+	reply_shape12(g, 46005, "198.51.100.84", "220 mx.hmail.example.org ESMTP\r\n",
+		      "HELO client.example.com\r\n", "250 Hello.\r\n");
+	gen_close(g);
+}
+
+/* Names that are well formed but resolve nowhere (name_class.h), each server
+ * with its own peers: private-only peers (low) or public ones (medium). */
+static void fx12_private_names(void)
+{
+	static const struct mta corp = { MTA_POSTFIX, "exch01.corp.local", postfix_plain_exts, NULL };
+	static const struct mta mac = { MTA_POSTFIX, "MacBook-Air.localdomain", postfix_plain_exts, NULL };
+	static const struct mta gma = { MTA_POSTFIX, "mail.gma", postfix_plain_exts, NULL };
+	static const struct mta lh = { MTA_POSTFIX, "localhost.localdomain", postfix_plain_exts, NULL };
+	static const struct mta uk = { MTA_POSTFIX, "mx.example.co.uk", postfix_plain_exts, NULL };
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "private-names.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "10.1.1.10", 47001, "10.1.1.25", 25);
+	smtp_session(&c, &corp, "ws1.corp.local", "alice@corp.local", rcpt_bob, "alice@corp.local",
+		     "bob@example.com", "Inside", 200, NULL, 0);
+	conv_init(&c, g, "192.168.7.10", 47002, "10.1.1.25", 25);
+	smtp_session(&c, &corp, "ws2.corp.local", "carol@corp.local", rcpt_bob, "carol@corp.local",
+		     "bob@example.com", "Inside too", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.5", 47003, "198.51.100.90", 25);
+	smtp_session(&c, &mac, "mta.example.net", "dave@example.net", rcpt_bob, "dave@example.net",
+		     "bob@example.com", "From outside", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.6", 47004, "198.51.100.91", 25);
+	smtp_session(&c, &gma, "mta.example.net", "erin@example.net", rcpt_bob, "erin@example.net",
+		     "bob@example.com", "Typo suffix", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.7", 47005, "198.51.100.92", 25);
+	smtp_session(&c, &lh, "mta.example.net", "fred@example.net", rcpt_bob, "fred@example.net",
+		     "bob@example.com", "Default name", 200, NULL, 0);
+	conv_init(&c, g, "203.0.113.8", 47006, "198.51.100.93", 25);
+	smtp_session(&c, &uk, "mta.example.net", "gina@example.net", rcpt_bob, "gina@example.net",
+		     "bob@example.com", "Control", 200, NULL, 0);
+	gen_close(g);
+}
+
+/* A client whose single-label HELO is refused: Postfix at RCPT time (504
+ * 5.5.2, smtpd_delay_reject), Exchange at EHLO (501 5.5.4).  A second client
+ * with a bare name nobody refuses. */
+static void fx12_helo_rejected(void)
+{
+	const struct line12 postfix[] = {
+		{ S, "220 mx.strict.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO WORKSTATION7\r\n" }, { S, "250-mx.strict.example.com\r\n250-PIPELINING\r\n250 8BITMIME\r\n" },
+		{ C, "MAIL FROM:<alice@example.com>\r\n" }, { S, "250 2.1.0 Ok\r\n" },
+		{ C, "RCPT TO:<bob@strict.example.com>\r\n" },
+		{ S, "504 5.5.2 <WORKSTATION7>: Helo command rejected: need fully-qualified hostname\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	const struct line12 exch[] = {
+		{ S, "220 exch.strict.example.com Microsoft ESMTP MAIL Service ready at Mon, 1 Dec 2026 09:00:00 +0000\r\n" },
+		{ C, "EHLO WORKSTATION7\r\n" }, { S, "501 5.5.4 Invalid domain name\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Service closing transmission channel\r\n" },
+		{ 0, NULL },
+	};
+	const struct line12 relaxed[] = {
+		{ S, "220 mx.relaxed.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO laptop\r\n" }, { S, "250-mx.relaxed.example.com\r\n250 8BITMIME\r\n" },
+		{ C, "MAIL FROM:<carol@example.com>\r\n" }, { S, "250 2.1.0 Ok\r\n" },
+		{ C, "RCPT TO:<dave@relaxed.example.com>\r\n" }, { S, "550 5.7.1 <dave@relaxed.example.com>: Relay access denied\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	/* AUTH without TLS: GSSAPI (challenge-response) and LOGIN (password) on one server */
+	const struct line12 gss[] = {
+		{ S, "220 auth.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO client.example.com\r\n" }, { S, "250-auth.example.com\r\n250 AUTH GSSAPI LOGIN\r\n" },
+		{ C, "AUTH GSSAPI YIIBvQYJKoZIhvcSAQICAQBuggGsMIIBqKADAgEFoQMCAQ6iBwMFACAAAACj\r\n" },
+		{ S, "235 2.7.0 Authentication successful\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	const struct line12 login[] = {
+		{ S, "220 auth.example.com ESMTP Postfix\r\n" },
+		{ C, "EHLO client.example.com\r\n" }, { S, "250-auth.example.com\r\n250 AUTH GSSAPI LOGIN\r\n" },
+		{ C, "AUTH LOGIN\r\n" }, { S, "334 VXNlcm5hbWU6\r\n" },
+		{ C, "YWxpY2U=\r\n" }, { S, "334 UGFzc3dvcmQ6\r\n" },
+		{ C, "c2VjcmV0\r\n" }, { S, "235 2.7.0 Authentication successful\r\n" },
+		{ C, "QUIT\r\n" }, { S, "221 2.0.0 Bye\r\n" },
+		{ 0, NULL },
+	};
+	struct gen *g = &G;
+
+	gen_open(g, "helo-rejected.pcap", OUT_PCAP_US, ENC_ETH);
+	script12(g, "192.0.2.17", 48001, "198.51.100.100", 25, postfix);
+	script12(g, "192.0.2.17", 48002, "198.51.100.101", 25, exch);
+	script12(g, "192.0.2.18", 48003, "198.51.100.102", 25, relaxed);
+	script12(g, "192.0.2.19", 48004, "198.51.100.103", 25, gss);
+	script12(g, "192.0.2.19", 48005, "198.51.100.103", 25, gss);
+	script12(g, "192.0.2.19", 48006, "198.51.100.103", 25, login);
+	gen_close(g);
+}
+
+/* A capture that begins inside DATA: only the end of the body, "250 2.0.0
+ * queued", QUIT and "221 2.0.0" are seen (the enhanced codes confirm it). */
+static void fx12_midstream_data(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "midstream-data.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.20", 49001, "198.51.100.110", 25);
+	c.skip_turns = 9; /* banner, EHLO, reply, MAIL, reply, RCPT, reply, DATA, 354 */
+	conv_open(&c);
+	say(&c, S, "220 mx.mid.example.com ESMTP Postfix\r\n");
+	say(&c, C, "EHLO client.example.com\r\n");
+	say(&c, S, "250-mx.mid.example.com\r\n250 8BITMIME\r\n");
+	say(&c, C, "MAIL FROM:<alice@example.com>\r\n");
+	say(&c, S, "250 2.1.0 Ok\r\n");
+	say(&c, C, "RCPT TO:<bob@mid.example.com>\r\n");
+	say(&c, S, "250 2.1.5 Ok\r\n");
+	say(&c, C, "DATA\r\n");
+	say(&c, S, "354 End data with <CR><LF>.<CR><LF>\r\n");
+	say(&c, C, "the rest of a long message body\r\nwith a few lines\r\n.\r\n");
+	say(&c, S, "250 2.0.0 Ok: queued as 4F2A1B\r\n");
+	say(&c, C, "QUIT\r\n");
+	say(&c, S, "221 2.0.0 Bye\r\n");
+	conv_close(&c, S);
+	gen_close(g);
+}
+
 static unsigned long parse_count(const char *z)
 {
 	char *end;
@@ -2195,7 +2597,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mkpcap OUTDIR                    write every fixture into OUTDIR\n"
 		"       mkpcap --bench N OUT.pcap        N SMTP sessions (40 KB bodies) + N HTTP flows\n"
-		"       mkpcap --open-flows N OUT.pcap   N TCP connections left open after the banner\n");
+		"       mkpcap --open-flows N OUT.pcap   N TCP connections left open after the banner\n"
+		"       mkpcap --small N OUT.pcap        N short SMTP sessions (1 KB bodies), 200 servers\n");
 	exit(2);
 }
 
@@ -2319,10 +2722,65 @@ static void fx_mimedepth(void)
 	gen_close(g);
 }
 
+/* mkpcap --small N OUT.pcap: N short SMTP sessions (1 KB bodies) to 200
+ * servers, one in 20 of them an Exchange 2000 with a non-FQDN banner, so
+ * that findings exist: the fault-injection test replays it, kills the
+ * replay at several points and compares with a clean run. */
+static const struct mta sm_mx = { MTA_POSTFIX, "mx.small.example", postfix_plain_exts, NULL };
+static const struct mta sm_ex = { MTA_EXCH2000, "exsmall", exch2000_exts, NULL };
+
+static void small(const char *path, unsigned long n)
+{
+	static const char *const rcpt[] = { "user@small.example", NULL };
+	struct gen *g = &G;
+	unsigned long i;
+
+	gen_open_path(g, path, OUT_PCAP_US, ENC_ETH, SNAP_DEFAULT);
+	g->rng = seed_of("small");
+	for (i = 0; i < n; i++) {
+		uint32_t cli = 0x0A200001u + (uint32_t)i;
+		unsigned sidx = (unsigned)(1 + i % 200);
+		uint32_t srv = 0xC0000200u | sidx;
+		uint16_t cport = (uint16_t)(1024 + i % 60000);
+		struct conv c;
+
+		conv_init_v4(&c, g, cli, cport, srv, 25);
+		c.think_lo[C] = 100 * US;
+		c.think_hi[C] = 1 * MS;
+		smtp_session(&c, sidx % 20 == 0 ? &sm_ex : &sm_mx, "client.small.example", "sender@small.example",
+			     rcpt, "sender@small.example", "user@small.example", "Small", 1024, NULL, TX_SIZE);
+		gen_wait(g, 1 * MS);
+	}
+	gen_close(g);
+}
+
+/* Spreadsheet formulas from the wire: a banner, an EHLO argument and a
+ * MAIL FROM that a CSV export must neutralise. */
+static void fx_formula(void)
+{
+	struct gen *g = &G;
+	struct conv c;
+
+	gen_open(g, "formula.pcap", OUT_PCAP_US, ENC_ETH);
+	conv_init(&c, g, "192.0.2.70", 42301, "192.0.2.75", 25);
+	conv_open(&c);
+	say(&c, S, "220 =HYPERLINK(\"http://evil.example/\",\"x\") ESMTP\r\n");
+	say(&c, C, "EHLO @SUM(1+1)\r\n");
+	say(&c, S, "250-+cmd|' /C calc'!A0\r\n250 8BITMIME\r\n");
+	say(&c, C, "QUIT\r\n");
+	say(&c, S, "221 -2+3 bye\r\n");
+	conv_close(&c, S);
+	gen_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--bench") == 0) {
 		bench(argv[3], parse_count(argv[2]));
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "--small") == 0) {
+		small(argv[3], parse_count(argv[2]));
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "--open-flows") == 0) {
@@ -2357,5 +2815,15 @@ int main(int argc, char **argv)
 	fx_privacy_auth();  /* issue 14 */
 	fx_ctlbyte();       /* issue 14 */
 	fx_mimedepth();     /* issue 14 */
+	fx_formula();       /* issue 14 */
+	fx12_ftp();            /* issue 12 */
+	fx12_mailproto();
+	fx12_smtp_port21();
+	fx12_tunnels();
+	fx12_lb();
+	fx12_reply_words();
+	fx12_private_names();
+	fx12_helo_rejected();
+	fx12_midstream_data();
 	return 0;
 }
