@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/base/carray.h"
 #include "analyzer/base/limits.h"
 
 /* MSG_LINE_MAX, MSG_UNFOLD_MAX, MSG_MIME_DEPTH, MSG_BOUNDARY_MAX and
@@ -127,46 +128,35 @@ static void trim(const char **p, size_t *n)
 		(*n)--;
 }
 
-/* Copies p[0..n) into b, cut at SMTP_FIELD_MAX, NUL bytes dropped. */
+/* Copies p[0..n) into b, cut at SMTP_FIELD_MAX (NUL bytes: text_copy_wire()). */
 static void fbuf_set(struct fbuf *b, const char *p, size_t n)
 {
-	size_t i;
-
-	b->n = 0;
-	for (i = 0; i < n && b->n < SMTP_FIELD_MAX; i++)
-		if (p[i] != '\0')
-			b->s[b->n++] = p[i];
-	b->s[b->n] = '\0';
+	b->n = text_copy_wire(b->s, p, n < SMTP_FIELD_MAX ? n : SMTP_FIELD_MAX);
 }
 
 /* Appends sep (when b is not empty) and p[0..n), cut at SMTP_FIELD_MAX. */
 static void fbuf_append(struct fbuf *b, char sep, const char *p, size_t n)
 {
-	size_t i;
-
 	if (b->n > 0 && b->n < SMTP_FIELD_MAX)
 		b->s[b->n++] = sep;
-	for (i = 0; i < n && b->n < SMTP_FIELD_MAX; i++)
-		if (p[i] != '\0')
-			b->s[b->n++] = p[i];
-	b->s[b->n] = '\0';
+	if (n > SMTP_FIELD_MAX - b->n)
+		n = SMTP_FIELD_MAX - b->n;
+	b->n += text_copy_wire(b->s + b->n, p, n);
 }
 
-/* A malloc'd copy of p[0..n), cut at SMTP_FIELD_MAX, NUL bytes dropped.
- * NULL and mp->dead set on out-of-memory. */
+/* A malloc'd copy of p[0..n), cut at SMTP_FIELD_MAX (NUL bytes:
+ * text_copy_wire()).  NULL and mp->dead set on out-of-memory. */
 static char *dup_field(struct msg_parser *mp, const char *p, size_t n)
 {
 	char *s;
-	size_t i, k = 0;
 
-	if (!(s = malloc((n < SMTP_FIELD_MAX ? n : SMTP_FIELD_MAX) + 1))) {
+	if (n > SMTP_FIELD_MAX)
+		n = SMTP_FIELD_MAX;
+	if (!(s = malloc(n + 1))) {
 		mp->dead = 1;
 		return NULL;
 	}
-	for (i = 0; i < n && k < SMTP_FIELD_MAX; i++)
-		if (p[i] != '\0')
-			s[k++] = p[i];
-	s[k] = '\0';
+	text_copy_wire(s, p, n);
 	return s;
 }
 
@@ -221,16 +211,12 @@ static struct smtp_dsn_recipient *list_add(struct msg_parser *mp, struct dsn_lis
 		return NULL;
 	}
 	if (l->n == l->cap) {
-		int ncap = l->cap ? l->cap * 2 : 4;
-		struct smtp_dsn_recipient *a;
-		if (ncap > DSN_RCPT_MAX)
-			ncap = DSN_RCPT_MAX;
-		if (!(a = realloc(l->a, (size_t)ncap * sizeof *a))) {
+		size_t cap = (size_t)l->cap;
+		if (carray_reserve(&l->a, &cap, cap + 1, sizeof *l->a, 4, DSN_RCPT_MAX) < 0) {
 			mp->dead = 1;
 			return NULL;
 		}
-		l->a = a;
-		l->cap = ncap;
+		l->cap = (int)cap;
 	}
 	memset(&l->a[l->n], 0, sizeof l->a[0]);
 	return &l->a[l->n++];
@@ -324,28 +310,7 @@ static const char *const ndr_wording[] = {
 
 static int is_status_digits(const char *p, size_t n, size_t *used)
 {
-	/* RFC 3463 2: class "." subject "." detail; class 2, 4 or 5, then 1-3 digits twice */
-	size_t i = 0, k;
-	int part;
-
-	if (n < 5 || (p[0] != '2' && p[0] != '4' && p[0] != '5') || p[1] != '.')
-		return 0;
-	i = 2;
-	for (part = 0; part < 2; part++) {
-		for (k = 0; i < n && k < 3 && p[i] >= '0' && p[i] <= '9'; k++)
-			i++;
-		if (k == 0)
-			return 0;
-		if (part == 0) {
-			if (i >= n || p[i] != '.')
-				return 0;
-			i++;
-		}
-	}
-	if (i < n && p[i] >= '0' && p[i] <= '9')
-		return 0; /* a fourth digit */
-	*used = i;
-	return 1;
+	return (*used = text_status_code(p, n)) != 0;
 }
 
 /* Finds "<host #x.y.z>" (also "<host #x.y.z text>", Exchange 2003) in t. */

@@ -48,10 +48,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analyzer/base/carray.h"
 #include "analyzer/base/limits.h"
 #include "dissectors/message.h"
 #include "dissectors/reply_name.h"
 #include "dissectors/software.h"
+#include "dissectors/text.h"
 
 #define SMTP_ENH_MAX       16   /* "5.7.1" fits; RFC 3463 allows 1+3+3 digits */
 #define SMTP_NUM_DIGITS    15   /* BDAT/XEXCH50/SIZE numbers longer than this are bad */
@@ -220,24 +222,13 @@ static void trim(const uint8_t **p, size_t *n)
 		(*n)--;
 }
 
+/* A byte buffer of at least need bytes (from 128, doubling, at most max). */
 static int reserve(struct smtp_session *s, void *buf, size_t *cap, size_t need, size_t max)
 {
-	void **pp = buf;
-	size_t n = *cap ? *cap : 128;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	if (n > max)
-		n = max;
-	if (n < need || !(q = realloc(*pp, n))) {
+	if (carray_reserve(buf, cap, need, 1, 128, max) < 0) {
 		s->dead = 1;
 		return -1;
 	}
-	*pp = q;
-	*cap = n;
 	return 0;
 }
 
@@ -246,7 +237,6 @@ static int reserve(struct smtp_session *s, void *buf, size_t *cap, size_t need, 
 static char *sdup(struct smtp_session *s, const void *p, size_t n)
 {
 	char *z;
-	size_t i;
 
 	if (n > SMTP_FIELD_MAX) {
 		n = SMTP_FIELD_MAX;
@@ -257,12 +247,7 @@ static char *sdup(struct smtp_session *s, const void *p, size_t n)
 		s->dead = 1;
 		return NULL;
 	}
-	if (n)
-		memcpy(z, p, n);
-	z[n] = 0;
-	for (i = 0; i < n; i++)
-		if (!z[i])
-			z[i] = '?';
+	text_copy_wire(z, p, n);
 	return z;
 }
 
@@ -299,20 +284,17 @@ static int cap_for(int n, int max)
  * 0 when there is room, -1 when at max or out of memory (then s->dead). */
 static int grow(struct smtp_session *s, void **arr, int n, int max, size_t elem)
 {
-	int cap = cap_for(n, max), ncap;
-	void *na;
+	size_t cap = (size_t)cap_for(n, max), old = cap;
 
-	if (n < cap)
+	if ((size_t)n < cap)
 		return 0;
 	if (n >= max)
 		return -1;
-	ncap = cap_for(n + 1, max);
-	if (!(na = realloc(*arr, (size_t)ncap * elem))) {
+	if (carray_reserve(arr, &cap, (size_t)n + 1, elem, 1, (size_t)max) < 0) {
 		s->dead = 1;
 		return -1;
 	}
-	memset((char *)na + (size_t)cap * elem, 0, (size_t)(ncap - cap) * elem);
-	*arr = na;
+	memset((char *)*arr + old * elem, 0, (cap - old) * elem);
 	return 0;
 }
 
@@ -357,28 +339,13 @@ static int parse_num(const uint8_t *p, size_t n, uint64_t *v)
 	return 0;
 }
 
-/* RFC 3463 2.  class "." subject "." detail at the start of t, followed by a
- * space or the end; its length, or 0. */
+/* RFC 3463 2 (text_status_code()) at the start of t, followed by a space,
+ * a tab or the end; its length, or 0. */
 static size_t enhanced_len(const uint8_t *t, size_t n)
 {
-	size_t i = 0, part;
-	int k;
+	size_t i = text_status_code((const char *)t, n);
 
-	if (n < 5 || (t[0] != '2' && t[0] != '4' && t[0] != '5') || t[1] != '.')
-		return 0;
-	i = 2;
-	for (k = 0; k < 2; k++) {
-		for (part = 0; i < n && is_digit(t[i]) && part < 3; i++)
-			part++;
-		if (part == 0)
-			return 0;
-		if (k == 0) {
-			if (i >= n || t[i] != '.')
-				return 0;
-			i++;
-		}
-	}
-	if (i < n && t[i] != ' ' && t[i] != '\t')
+	if (i && i < n && t[i] != ' ' && t[i] != '\t')
 		return 0;
 	return i;
 }
@@ -416,16 +383,12 @@ static struct pend *pq_push(struct smtp_session *s, int type, int mail)
 		s->pq_head = 0;
 	}
 	if (s->pq_head + s->pq_len == s->pq_cap) {
-		int ncap = s->pq_cap ? s->pq_cap * 2 : 8;
-		struct pend *np;
-		if (ncap > SMTP_PENDING_MAX)
-			ncap = SMTP_PENDING_MAX;
-		if (!(np = realloc(s->pq, (size_t)ncap * sizeof *np))) {
+		size_t cap = (size_t)s->pq_cap;
+		if (carray_reserve(&s->pq, &cap, cap + 1, sizeof *s->pq, 8, SMTP_PENDING_MAX) < 0) {
 			s->dead = 1;
 			return NULL;
 		}
-		s->pq = np;
-		s->pq_cap = ncap;
+		s->pq_cap = (int)cap;
 	}
 	e = &s->pq[s->pq_head + s->pq_len++];
 	memset(e, 0, sizeof *e);
@@ -1696,30 +1659,49 @@ int smtp_gap(struct smtp_session *s, enum smtp_dir dir, uint64_t len, uint64_t t
  *     not reset, body not finished)                            -> reset
  *  8. anything else: the client quit or closed (FIN/RST) after
  *     the greeting or EHLO without finishing a mail            -> aborted */
+enum smtp_outcome smtp_decide(const struct smtp_decision *d)
+{
+	if (d->starttls)
+		return SMTP_OUTCOME_TLS;
+	if (d->mail_completed)
+		return SMTP_OUTCOME_COMPLETED;
+	if (d->banner_code >= 400 || (d->helo_code >= 400 && !d->helo_accepted))
+		return SMTP_OUTCOME_REJECTED;
+	if (!d->saw_smtp || (d->banner_code == 0 && d->known_cmds == 0))
+		return SMTP_OUTCOME_TRUNCATED;
+	if (d->quit && d->mail_accepted && !d->unterminated)
+		return SMTP_OUTCOME_COMPLETED;
+	if (!d->quit && (d->how == SMTP_END_TIMEOUT || d->how == SMTP_END_EVICTED || d->how == SMTP_END_CAPTURE))
+		return SMTP_OUTCOME_TRUNCATED;
+	if (d->how == SMTP_END_RST && d->in_txn)
+		return SMTP_OUTCOME_RESET;
+	return SMTP_OUTCOME_ABORTED;
+}
+
 static enum smtp_outcome decide(struct smtp_session *s, enum smtp_end how, int in_txn)
 {
 	const struct smtp_record *r = &s->r;
-	int i, mail_ok = 0;
+	struct smtp_decision d;
+	int i;
 
-	if (r->starttls)
-		return SMTP_OUTCOME_TLS;
+	memset(&d, 0, sizeof d);
 	for (i = 0; i < r->n_mails; i++) {
 		if (r->mails[i].completed && r->mails[i].final_code / 100 == 2)
-			return SMTP_OUTCOME_COMPLETED;
+			d.mail_completed = 1;
 		if (r->mails[i].mail_code / 100 == 2)
-			mail_ok = 1;
+			d.mail_accepted = 1;
 	}
-	if (r->banner_code >= 400 || (r->helo_code >= 400 && !s->helo_accepted))
-		return SMTP_OUTCOME_REJECTED;
-	if (!r->saw_smtp || (r->banner_code == 0 && s->known_cmds == 0))
-		return SMTP_OUTCOME_TRUNCATED;
-	if (r->quit && mail_ok && !s->unterminated)
-		return SMTP_OUTCOME_COMPLETED;
-	if (!r->quit && (how == SMTP_END_TIMEOUT || how == SMTP_END_EVICTED || how == SMTP_END_CAPTURE))
-		return SMTP_OUTCOME_TRUNCATED;
-	if (how == SMTP_END_RST && in_txn)
-		return SMTP_OUTCOME_RESET;
-	return SMTP_OUTCOME_ABORTED;
+	d.starttls = r->starttls;
+	d.banner_code = r->banner_code;
+	d.helo_code = r->helo_code;
+	d.helo_accepted = s->helo_accepted;
+	d.saw_smtp = r->saw_smtp;
+	d.known_cmds = s->known_cmds;
+	d.quit = r->quit;
+	d.unterminated = s->unterminated;
+	d.how = how;
+	d.in_txn = in_txn;
+	return smtp_decide(&d);
 }
 
 int smtp_finish(struct smtp_session *s, enum smtp_end how, uint64_t ts)
@@ -1802,20 +1784,11 @@ void smtp_mail_clear(struct smtp_mail *m)
 	memset(m, 0, sizeof *m);
 }
 
-void smtp_free(struct smtp_session *s)
+/* Frees every field r owns (not r itself) and zeroes it. */
+static void record_clear(struct smtp_record *r)
 {
-	struct smtp_record *r;
 	int i;
 
-	if (!s)
-		return;
-	r = &s->r;
-	free(s->d[0].line);
-	free(s->d[1].line);
-	free(s->ra.text);
-	msg_free(s->mp);
-	pq_drop_all(s);
-	free(s->pq);
 	free(r->banner_text);
 	free(r->banner_host);
 	free(r->software_version);
@@ -1847,6 +1820,55 @@ void smtp_free(struct smtp_session *s)
 	for (i = 0; i < r->n_anomalies; i++)
 		free(r->anomalies[i].detail);
 	free(r->anomalies);
+	memset(r, 0, sizeof *r);
+}
+
+void smtp_record_free(struct smtp_record *r)
+{
+	if (!r)
+		return;
+	record_clear(r);
+	free(r);
+}
+
+/* The parser's own state: everything but the record. */
+static void parser_free(struct smtp_session *s)
+{
+	free(s->d[0].line);
+	free(s->d[1].line);
+	free(s->ra.text);
+	msg_free(s->mp);
+	pq_drop_all(s);
+	free(s->pq);
+}
+
+struct smtp_record *smtp_take_record(struct smtp_session *s)
+{
+	struct smtp_record *r;
+
+	if (!s)
+		return NULL;
+	if (s->dead) { /* the record must say it is incomplete: a slot is kept free for this */
+		s->dead = 0;
+		s->kind_n[ANOM_OUT_OF_MEMORY] = 0;
+		if (s->r.n_anomalies == SMTP_ANOMALIES_MAX)
+			s->r.n_anomalies--, free(s->r.anomalies[s->r.n_anomalies].detail);
+		anomaly_z(s, ANOM_OUT_OF_MEMORY, NULL);
+	}
+	if ((r = malloc(sizeof *r)) != NULL) {
+		*r = s->r; /* the fields move: the session no longer owns them */
+		memset(&s->r, 0, sizeof s->r);
+	}
+	smtp_free(s);
+	return r;
+}
+
+void smtp_free(struct smtp_session *s)
+{
+	if (!s)
+		return;
+	parser_free(s);
+	record_clear(&s->r);
 	free(s);
 }
 

@@ -174,6 +174,26 @@ struct smtp_record {
 	int saw_smtp;           /* the bytes looked like SMTP (a reply or command parsed) */
 };
 
+/* What the outcome rules look at when a session ends (smtp_finish()). */
+struct smtp_decision {
+	int starttls;           /* STARTTLS answered 220 */
+	int mail_completed;     /* a mail's end of data got a 2xx final reply */
+	int mail_accepted;      /* a MAIL FROM got 2xx */
+	int banner_code;        /* 0 when not seen */
+	int helo_code;          /* reply to the recorded HELO/EHLO, 0 when none */
+	int helo_accepted;      /* a HELO/EHLO got 2xx */
+	int saw_smtp;           /* a reply or command parsed */
+	uint64_t known_cmds;    /* commands of smtp_cmds.def seen */
+	int quit;               /* QUIT was sent */
+	int unterminated;       /* a body ended with the connection or a gap */
+	enum smtp_end how;
+	int in_txn;             /* a transaction was open at the end */
+};
+
+/* The outcome rules (smtp.c, above decide()), first match wins; a pure
+ * function so that every rule can be tested both ways. */
+enum smtp_outcome smtp_decide(const struct smtp_decision *d);
+
 struct smtp_session;
 
 /* A new session, or NULL when out of memory. */
@@ -201,6 +221,13 @@ void smtp_mail_clear(struct smtp_mail *m);
 
 /* Frees the session and its record. smtp_free(NULL) is a no-op. */
 void smtp_free(struct smtp_session *s);
+
+/* Ends the session for good: the record moves out to the caller (who frees
+ * it with smtp_record_free()) and the parser state is freed with s.  Call
+ * after smtp_finish().  NULL when out of memory (s is freed all the same). */
+struct smtp_record *smtp_take_record(struct smtp_session *s);
+/* Frees a record taken out of a session; NULL is a no-op. */
+void smtp_record_free(struct smtp_record *r);
 
 /* Cheap content test used before a session exists: does this chunk of the
  * server's (dir S2C) or client's (C2S) bytes look like the start of SMTP?

@@ -43,11 +43,10 @@ static const struct export_def defs[] = {
 
 #define N_DEFS (sizeof defs / sizeof defs[0])
 
-const char *const export_tables[] = {
-	"sessions", "extensions", "commands", "replies", "mails", "recipients",
-	"dsn_recipients", "anomalies", "findings", "captures", "servers", "capture_stats",
-	"capture_counters", NULL
-};
+const char *export_table_at(size_t i)
+{
+	return i < N_DEFS ? defs[i].name : NULL;
+}
 
 /* Any other table or view of the database (the schema grows: server_history,
  * ehlo_profiles, ...) is exported whole, or --since on the first of these

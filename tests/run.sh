@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/run.sh [unit|e2e|shared|all]: runs the unit test programs and the end-to-end
+# tests/run.sh [unit|e2e|shared|threads|all]: runs the unit test programs and the end-to-end
 # scripts, sums their "# N passed, M failed" lines and ends with the total
 # "N passed, N failed".  Exit status 1 when anything failed.
 # BUILD is the build directory (build/release by default).
@@ -45,6 +45,11 @@ run_one() {
 }
 
 if [ "$what" = unit ] || [ "$what" = all ]; then
+	# the layers: every #include runs the documented way (README)
+	run_one check/includes-selftest sh tests/check_includes.sh --self-test
+	run_one check/includes sh tests/check_includes.sh
+	# the fuzz corpora and crash regressions, once through every target
+	run_one fuzz/replay sh tests/fuzz/replay.sh
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] || continue
 		run_one "unit/$(basename "$t")" "$t"
@@ -53,7 +58,10 @@ fi
 e2e_list=tests/e2e/test_*.sh
 # shared: only the checks against ../shared (public captures, smtpgen truth)
 [ "$what" = shared ] && e2e_list="tests/e2e/test_shared.sh tests/e2e/test_smtpgen.sh"
-if [ "$what" = e2e ] || [ "$what" = shared ] || [ "$what" = all ]; then
+# threads: the tests that run the threaded paths (replay: a worker and the
+# writer; live: 1 and 2 workers and the analysis thread), for make tsan
+[ "$what" = threads ] && e2e_list="tests/e2e/test_sample.sh tests/e2e/test_kb301401.sh tests/e2e/test_live.sh"
+if [ "$what" = e2e ] || [ "$what" = shared ] || [ "$what" = threads ] || [ "$what" = all ]; then
 	rm -rf "$PCAPS" && mkdir -p "$PCAPS"
 	if ! "$MKPCAP" "$PCAPS" > "$OUT/mkpcap.log" 2>&1; then
 		echo "FAIL mkpcap: could not write the fixtures; see $OUT/mkpcap.log"

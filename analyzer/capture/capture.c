@@ -1,60 +1,25 @@
-/* \summary: capture files through libpcap: open, check the link type, read,
- * report progress, stop on signals, and turn a corrupt record into a clear
- * error with its byte offset; see capture.h. */
+/* \summary: `smtpscope replay`: one capture file into the store, as a run
+ * of the capture driver with one worker reading the file (run.h): the
+ * import check (a file already imported is skipped), the captures row,
+ * the progress line, and the end (counters, anomalies, status); see
+ * capture.h. */
 #include "analyzer/capture/capture.h"
-#include "analyzer/capture/compressed.h"
-#include "analyzer/capture/import.h"
-#include "analyzer/engine/decode.h"
 #include "analyzer/base/limits.h"
-#include "analyzer/engine/pipeline.h"
+#include "analyzer/base/runtime.h"
+#include "analyzer/capture/import.h"
+#include "analyzer/capture/run.h"
+#include "analyzer/capture/source.h"
 #include "analyzer/output/outputs.h"
-#include "analyzer/store/backlog.h"
-#include "analyzer/store/session_queue.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pcap/pcap.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t stop_flag;
-static pcap_t *volatile current_pcap;
-
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	pcap_t *p = current_pcap;
-
-	stop_sig = sig;
-	stop_flag = 1;
-	if (p)
-		pcap_breakloop(p);
-}
-
-void capture_install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: a blocked read must return */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-int capture_stop_requested(void)
-{
-	return stop_flag != 0;
-}
 
 /* ---- file fingerprint ------------------------------------------------------ */
 
@@ -110,191 +75,83 @@ int capture_file_fingerprint(const char *path, char hex[17], int64_t *size)
 	return 0;
 }
 
-/* ---- the replay loop ------------------------------------------------------- */
+/* ---- the replay ------------------------------------------------------------ */
 
-/* The replay runs in two threads: this one reads, decodes, reassembles and
- * parses; a writer thread owns the SQLite connection and stores the sessions
- * handed over through a bounded queue (a full queue makes the reader wait:
- * a replay never drops a session).  On two cores, parsing and SQLite overlap. */
-#define REPLAY_TAKE_MS   100
+#define REPLAY_PROGRESS_S 0.5   /* progress line period on a terminal */
 
-struct replay_state {
+struct replay_ctx {
 	struct store *st;
 	int64_t capture_id;
-	struct session_queue q;
-	uint64_t sessions;          /* stored (writer thread; read after join) */
-	int store_failed;           /* writer thread; read after join */
-	char store_err[256];
-	struct outputs *out;        /* borrowed, may be NULL; used by the writer thread only */
+	const char *path;
+	int64_t size;           /* file bytes, -1 when unknown */
+	int tty;                /* progress line on stderr */
+	struct import *im;
+	struct outputs *out;    /* borrowed, may be NULL */
 };
-
-static int on_session_end(void *ctx, struct session_meta *m, struct smtp_session *s)
-{
-	struct replay_state *rs = ctx;
-	struct session_item *it = malloc(sizeof *it);
-
-	if (!it)
-		return 0; /* the flow layer frees it: counted as not stored below */
-	it->meta = *m;
-	it->meta.capture_id = rs->capture_id;
-	it->s = s;
-	if (session_queue_push(&rs->q, it, -1) < 0) {
-		free(it);
-		return 0;
-	}
-	return 1;
-}
-
-static double now_s(void);
-
-static void session_stored(void *ctx, int64_t id, const struct session_meta *m, const struct smtp_record *rec)
-{
-	outputs_session(ctx, id, m, rec);
-}
-
-/* Stores what the reader queued.  A database locked by another writer is
- * waited for (backlog.h), for at most STORE_STOP_WAIT_S at a stretch. */
-static void *writer_main(void *arg)
-{
-	struct replay_state *rs = arg;
-	struct store_backlog bl;
-	uint64_t stored = 0, lost = 0;
-
-	memset(&bl, 0, sizeof bl);
-	if (rs->out) {
-		bl.on_stored = session_stored;
-		bl.on_stored_ctx = rs->out;
-	}
-	while (!session_queue_finished(&rs->q) || bl.head) {
-		struct session_item *it = NULL;
-		int rc;
-
-		if (bl.head) {
-			double wait = bl.next_try - now_s();
-			if (wait > 0)
-				usleep((useconds_t)(wait * 1e6));
-		} else {
-			it = session_queue_take(&rs->q, REPLAY_TAKE_MS);
-		}
-		if (__atomic_load_n(&rs->store_failed, __ATOMIC_RELAXED)) {
-			store_backlog_drain(rs->st, &bl, it, rs->capture_id, now_s(), &stored, &lost);
-			store_backlog_drop(&bl, &lost);
-			continue;
-		}
-		stored = 0;
-		rc = store_backlog_drain(rs->st, &bl, it, rs->capture_id, now_s(), &stored, &lost);
-		__atomic_fetch_add(&rs->sessions, stored, __ATOMIC_RELAXED);
-		if (rc == 1 && now_s() - bl.busy_since > STORE_STOP_WAIT_S) {
-			snprintf(rs->store_err, sizeof rs->store_err, "the database stayed locked by another "
-				 "process for %d s", STORE_STOP_WAIT_S);
-			rc = -1;
-		} else if (rc < 0) {
-			snprintf(rs->store_err, sizeof rs->store_err, "%s", store_error(rs->st));
-		}
-		if (rc < 0) {
-			store_backlog_drop(&bl, &lost);
-			__atomic_store_n(&rs->store_failed, 1, __ATOMIC_RELAXED);
-		}
-		store_tick(rs->st);
-	}
-	return NULL;
-}
-
-struct loop_ctx {
-	struct pipeline *pl;
-	int nano;
-};
-
-static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-	struct loop_ctx *lc = (struct loop_ctx *)user;
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u +
-		      (uint64_t)(lc->nano ? h->ts.tv_usec / 1000 : h->ts.tv_usec);
-
-	pipeline_frame(lc->pl, ts, bytes, h->caplen, h->len);
-}
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void put_counter(void *ctx, const char *name, uint64_t v)
 {
-	struct replay_state *rs = ctx;
+	struct replay_ctx *rc = ctx;
 
-	store_capture_counter(rs->st, rs->capture_id, name, v);
+	store_capture_counter(rc->st, rc->capture_id, name, v);
 }
 
-static void progress(const char *path, FILE *f, int64_t total, const struct pipeline *pl,
-		     uint64_t sessions, double t0)
+/* run tick: the progress line. */
+static void progress(struct run *r, double now)
 {
-	double el = now_s() - t0;
-	long off = f ? ftell(f) : -1;
+	struct replay_ctx *rc = r->ctx;
+	struct worker_pub p;
+	double el = now - r->t0;
 
+	worker_read(&r->w[0], &p);
 	if (el <= 0)
 		el = 1e-9;
-	if (total > 0 && off >= 0)
+	if (rc->size > 0 && p.file_offset >= 0)
 		fprintf(stderr, "\r%s: %.1f of %.1f MB (%.0f%%), %.0f packets/s, %" PRIu64 " SMTP sessions   ",
-			path, off / 1e6, total / 1e6, 100.0 * (double)off / (double)total,
-			(double)pl->packets / el, sessions);
+			rc->path, (double)p.file_offset / 1e6, (double)rc->size / 1e6,
+			100.0 * (double)p.file_offset / (double)rc->size, (double)p.packets / el, r->wr.stored);
 	else
 		fprintf(stderr, "\r%s: %.1f MB, %.0f packets/s, %" PRIu64 " SMTP sessions   ",
-			path, (double)pl->bytes / 1e6, (double)pl->packets / el, sessions);
+			rc->path, (double)p.bytes / 1e6, (double)p.packets / el, r->wr.stored);
 }
 
-/* A clear name for a link type: "EN10MB (Ethernet)" or "147". */
-static void linktype_name(int dlt, char *buf, size_t n)
+/* run ready: the import records its progress from the worker's published counters. */
+static void ready(struct run *r)
 {
-	const char *name = pcap_datalink_val_to_name(dlt);
-	const char *desc = pcap_datalink_val_to_description(dlt);
+	struct replay_ctx *rc = r->ctx;
 
-	if (name)
-		snprintf(buf, n, "%d (%s%s%s%s)", dlt, name, desc ? ", " : "", desc ? desc : "", "");
-	else
-		snprintf(buf, n, "%d", dlt);
+	if (import_attach(rc->im, rc->capture_id, &r->w[0].pub.packets, &r->w[0].pub.bytes) < 0)
+		fprintf(stderr, "smtpscope replay: %s: warning: cannot record the import's progress: %s\n",
+			rc->path, store_error(rc->st));
+}
+
+/* run on_stored: the session's events. */
+static void stored(void *ctx, int64_t id, const struct session *s)
+{
+	struct replay_ctx *rc = ctx;
+
+	if (rc->out)
+		outputs_session(rc->out, id, &s->meta, s->rec);
 }
 
 int capture_replay(struct store *st, const char *path, const struct replay_opts *o,
 		   struct replay_result *res, char *err, size_t errlen)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "", lt[128];
-	int64_t size = -1, known_id = 0;
-	int is_stdin = strcmp(path, "-") == 0, rc = 0, n, tty, k;
+	char why[1280] = "";
+	int64_t known_id = 0;
+	int rc = 0, k;
 	struct import im;
-	struct replay_state rs;
-	struct pipeline pl;
-	struct loop_ctx lc;
+	struct source src;
+	struct run r;
+	struct replay_ctx ctx;
 	struct capture_info ci;
 	struct capture_totals tot;
-	const char *status = "finished";
-	char why[512] = "";
-	enum compression comp = COMP_NONE;
-	pcap_t *p;
-	pthread_t writer;
+	const char *status = "finished", *failure;
 	FILE *fp;
-	double t0 = now_s(), last_progress = 0;
 
 	memset(res, 0, sizeof *res);
-	memset(&rs, 0, sizeof rs);
-	if (!is_stdin) {
-		struct stat sb;
-		if (stat(path, &sb) < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		if (S_ISDIR(sb.st_mode)) {
-			snprintf(err, errlen, "%s: is a directory, not a capture file", path);
-			return -1;
-		}
-		if (sb.st_size == 0) {
-			snprintf(err, errlen, "%s: empty file (0 bytes), not a capture", path);
-			return -1;
-		}
-	}
+	if (source_check_file(path, err, errlen) < 0)
+		return -1;
 	/* Imports are idempotent (import.h): skipped only when the whole
 	 * content is already imported. */
 	k = import_check(&im, st, path, o->force, &known_id, err, errlen);
@@ -307,178 +164,81 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		}
 		return -1;
 	}
-	size = im.size;
-
-	/* libpcap reads through stdio: give it 1 MiB reads instead of 4 KiB ones
-	 * (the buffer must be set before the first read). pcap_close() closes fp,
-	 * which hashes what libpcap reads (import_open()). */
-	fp = import_open(&im, path, err, errlen);
-	if (!fp) {
+	/* The FILE hashes what libpcap reads (import_open()); the source closes it. */
+	if (!(fp = import_open(&im, path, err, errlen))) {
 		import_fini(&im);
 		return -1;
 	}
-	/* gzip, zstd, xz: decompressed on the way (a plain file is read as it is;
-	 * standard input always goes through the sniffing stream). */
-	{
-		unsigned char magic[8];
-		size_t nm = is_stdin ? 0 : fread(magic, 1, sizeof magic, fp);
-		if (is_stdin || compression_sniff(magic, nm) != COMP_NONE) {
-			FILE *z;
-			if (!is_stdin)
-				rewind(fp);
-			if (!(z = compressed_open(fp, &comp, why, sizeof why))) {
-				if (fp != stdin)
-					fclose(fp);
-				snprintf(err, errlen, "%s: %s", path, why);
-				return -1;
-			}
-			fp = z;
-			why[0] = 0;
-		} else {
-			rewind(fp);
-			setvbuf(fp, NULL, _IOFBF, 1 << 20);
-		}
-	}
-	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!p) {
-		fclose(fp); /* stdin too: this was its only use */
-		import_fini(&im);
-		snprintf(err, errlen, "%s: not a readable pcap or pcapng file%s%s%s: %s", path,
-			 comp != COMP_NONE ? " after " : "", comp != COMP_NONE ? compression_name(comp) : "",
-			 comp != COMP_NONE ? " decompression" : " (gzip, zstd and xz compressed captures are read "
-			 "directly; other formats: convert with editcap)", perr);
-		return -1;
-	}
-	if (o->filter) {
-		struct bpf_program bpf;
-		if (pcap_compile(p, &bpf, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
-		    pcap_setfilter(p, &bpf) < 0) {
-			snprintf(err, errlen, "%s: filter '%s': %s", path, o->filter, pcap_geterr(p));
-			pcap_close(p);
-			return -1;
-		}
-		pcap_freecode(&bpf);
-	}
-	lc.nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-	if (!decode_linktype_supported(pcap_datalink(p))) {
-		linktype_name(pcap_datalink(p), lt, sizeof lt);
-		snprintf(err, errlen,
-			 "%s: link type %s is not supported (supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, "
-			 "IPV4, IPV6, NULL, LOOP)", path, lt);
-		pcap_close(p);
+	if (source_open_stream(&src, path, fp, im.size, o->filter, err, errlen) < 0) {
 		import_fini(&im);
 		return -1;
 	}
-	linktype_name(pcap_datalink(p), lt, sizeof lt);
 
 	memset(&ci, 0, sizeof ci);
 	ci.source = path;
 	ci.kind = "file";
 	ci.filter = o->filter;
-	ci.linktype = pcap_datalink_val_to_name(pcap_datalink(p));
+	ci.linktype = source_linktype(&src);
 	ci.content_hash = NULL;
 	ci.sample_hash = im.sample[0] ? im.sample : NULL;
-	ci.file_size = size;
-	rs.st = st;
-	rs.out = o->out;
-	rs.capture_id = store_capture_begin(st, &ci);
-	if (rs.capture_id < 0) {
+	ci.file_size = im.size;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.st = st;
+	ctx.path = path;
+	ctx.size = src.size;
+	ctx.tty = !o->quiet && isatty(2);
+	ctx.im = &im;
+	ctx.out = o->out;
+	if ((ctx.capture_id = store_capture_begin(st, &ci)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, store_error(st));
-		pcap_close(p);
+		source_close(&src);
 		import_fini(&im);
 		return -1;
 	}
-	res->capture_id = rs.capture_id;
-	if (session_queue_init(&rs.q, REPLAY_QUEUE_MAX, 1) < 0) {
-		snprintf(err, errlen, "%s: cannot set up the session queue", path);
-		pcap_close(p);
-		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
-		import_fini(&im);
-		return -1;
-	}
-	if (pipeline_init(&pl, &o->flows, on_session_end, &rs) < 0) {
-		snprintf(err, errlen, "%s: out of memory starting the pipeline", path);
-		session_queue_fini(&rs.q);
-		pcap_close(p);
-		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
-		import_fini(&im);
-		return -1;
-	}
-	if (pthread_create(&writer, NULL, writer_main, &rs) != 0) {
-		snprintf(err, errlen, "%s: cannot start the writer thread", path);
-		pipeline_fini(&pl);
-		session_queue_fini(&rs.q);
-		pcap_close(p);
-		store_capture_end(st, rs.capture_id, NULL, "error", "failed to start");
-		import_fini(&im);
-		return -1;
-	}
-	pl.dlt = pcap_datalink(p);
-	lc.pl = &pl;
-	if (import_attach(&im, rs.capture_id, &pl.packets, &pl.bytes) < 0)
-		fprintf(stderr, "smtpscope replay: %s: warning: cannot record the import's progress: %s\n",
-			path, store_error(st));
-	tty = !o->quiet && isatty(2);
-	current_pcap = p;
+	res->capture_id = ctx.capture_id;
 
-	for (;;) {
-		n = pcap_dispatch(p, 4096, on_frame, (u_char *)&lc);
-		if (n == 0 || n == PCAP_ERROR_BREAK || stop_flag)
-			break;
-		if (n < 0) {
-			long off = pcap_file(p) && comp == COMP_NONE ? ftell(pcap_file(p)) : -1;
-			char at[64] = "";
-			if (off >= 0)
-				snprintf(at, sizeof at, " at byte offset %ld", off);
-			snprintf(why, sizeof why, "corrupt or truncated capture%s%s, after %" PRIu64 " packets: %s", at,
-				 comp != COMP_NONE ? " (of the decompressed stream)" : "", pl.packets, pcap_geterr(p));
-			status = "error";
-			rc = -1;
-			break;
-		}
-		if (__atomic_load_n(&rs.store_failed, __ATOMIC_RELAXED))
-			break;
-		if (tty) {
-			double t = now_s();
-			if (t - last_progress >= 0.5) {
-				progress(path, pcap_file(p), size, &pl,
-					 __atomic_load_n(&rs.sessions, __ATOMIC_RELAXED), t0);
-				last_progress = t;
-			}
-		}
+	memset(&r, 0, sizeof r);
+	r.src = &src;
+	r.nsrc = 1;
+	r.flows = &o->flows;
+	r.st = st;
+	r.capture_id = ctx.capture_id;
+	r.queue_max = REPLAY_QUEUE_MAX;
+	r.push_wait_ms = -1; /* a full queue makes the reader wait: a replay never drops a session */
+	r.tick_s = ctx.tty ? REPLAY_PROGRESS_S : 0;
+	r.tick = progress;
+	r.ready = ready;
+	r.on_stored = stored;
+	r.ctx = &ctx;
+	if (run_capture(&r, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		store_capture_end(st, ctx.capture_id, NULL, "error", "failed to start");
+		run_fini(&r);
+		source_close(&src);
+		import_fini(&im);
+		return -1;
 	}
-	current_pcap = NULL;
-	if (stop_flag && rc == 0) {
+	run_totals(&r, &tot);
+	if ((failure = run_failure(&r)) != NULL) {
+		snprintf(why, sizeof why, "%s", failure);
+		status = "error";
+		rc = -1;
+	} else if (rt_stopping()) {
 		status = "interrupted";
 		res->interrupted = 1;
 		snprintf(why, sizeof why, "stopped by %s after %" PRIu64 " packets; replaying the same input "
-			 "again replaces this capture", stop_sig == SIGTERM ? "SIGTERM" : "SIGINT", pl.packets);
+			 "again replaces this capture", rt_signal() == SIGTERM ? "SIGTERM" : "SIGINT", tot.packets);
 	}
-	pipeline_flush(&pl, SMTP_END_CAPTURE);
-	session_queue_producer_done(&rs.q);
-	pthread_join(writer, NULL);
-	session_queue_fini(&rs.q);
-	if (rs.store_failed) {
-		snprintf(why, sizeof why, "database write failed: %s", rs.store_err);
-		status = "error";
-		rc = -1;
-	}
-	if (tty)
+	if (ctx.tty)
 		fprintf(stderr, "\r%*s\r", 100, "");
 
-	memset(&tot, 0, sizeof tot);
-	tot.packets = pl.packets;
-	tot.bytes = pl.bytes;
-	tot.smtp_sessions = rs.sessions;
-	tot.first_ts = pl.first_ts;
-	tot.last_ts = pl.last_ts;
-	pipeline_counters(&pl, put_counter, &rs);
-	if (pl.ts_backwards)
-		store_capture_anomaly(st, rs.capture_id, pl.last_ts, "timestamps_backwards",
+	run_counters(&r, put_counter, &ctx);
+	if (run_ts_backwards(&r))
+		store_capture_anomaly(st, ctx.capture_id, tot.last_ts, "timestamps_backwards",
 				      "frames older than the frame before them (kept, counted)");
 	if (rc < 0)
-		store_capture_anomaly(st, rs.capture_id, pl.last_ts, "capture_error", why);
-	if (store_capture_end(st, rs.capture_id, &tot, status, why[0] ? why : NULL) < 0) {
+		store_capture_anomaly(st, ctx.capture_id, tot.last_ts, "capture_error", why);
+	if (store_capture_end(st, ctx.capture_id, &tot, status, why[0] ? why : NULL) < 0) {
 		if (rc == 0)
 			snprintf(why, sizeof why, "database write failed: %s", store_error(st));
 		rc = -1;
@@ -496,22 +256,20 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		}
 		res->replaced = io.replaced;
 	}
+	run_fini(&r);
+	source_close(&src); /* closes the import's FILE */
 	import_fini(&im);
-	res->packets = pl.packets;
-	res->bytes = pl.bytes;
+	res->packets = tot.packets;
+	res->bytes = tot.bytes;
 	/* what was committed, not what was handed to the writer */
 	if (!res->skipped) {
-		int64_t kept = store_capture_sessions(st, rs.capture_id);
+		int64_t kept = store_capture_sessions(st, ctx.capture_id);
+		int64_t cut = store_capture_snaplen_sessions(st, ctx.capture_id);
 		res->sessions = kept > 0 ? (uint64_t)kept : 0;
-	}
-	if (!res->skipped) {
-		int64_t cut = store_capture_snaplen_sessions(st, rs.capture_id);
 		res->snaplen_sessions = cut > 0 ? (uint64_t)cut : 0;
 	}
-	res->first_ts = pl.first_ts;
-	res->last_ts = pl.last_ts;
-	pipeline_fini(&pl);
-	pcap_close(p);
+	res->first_ts = tot.first_ts;
+	res->last_ts = tot.last_ts;
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s", path, why);
 	return rc;

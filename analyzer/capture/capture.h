@@ -1,11 +1,14 @@
-/* \summary: where packets come from: capture files (pcap, pcapng, stdin) and
- * live interfaces, through libpcap.  Each source is one row of `captures`.
+/* \summary: `smtpscope replay`: one capture file (pcap, pcapng, "-" for
+ * standard input) into the store.  This header covers files only: the
+ * sources themselves are in source.h, the driver shared with live capture
+ * in run.h, and live capture in live.h.  Each file is one row of `captures`.
  *
  * A replay reads a file to its end, or to the first corrupt record: then
  * everything before is kept, open sessions are written as truncated, the
  * capture row says status 'error' with the reason and the byte offset, and
  * the call returns -1 with the same text in err.  SIGINT/SIGTERM stop a
- * replay cleanly: sessions written, capture marked 'interrupted'. */
+ * replay cleanly (rt_install_signals(), analyzer/base/runtime.h): sessions
+ * written, capture marked 'interrupted'. */
 #ifndef SMTPSCOPE_CAPTURE_H
 #define SMTPSCOPE_CAPTURE_H
 
@@ -38,13 +41,6 @@ struct replay_result {
 /* Replays path ("-" is standard input) into st.  0, or -1 with err set. */
 int capture_replay(struct store *st, const char *path, const struct replay_opts *o,
 		   struct replay_result *res, char *err, size_t errlen);
-
-/* Installs SIGINT/SIGTERM handlers (without SA_RESTART) that stop the
- * current capture loop. */
-void capture_install_signals(void);
-
-/* 1 once SIGINT or SIGTERM arrived. */
-int capture_stop_requested(void);
 
 /* A 64-bit fingerprint of a file's size and sampled content (first and last
  * MiB and 64 slices between): how a file already imported is recognised

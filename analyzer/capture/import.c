@@ -3,6 +3,7 @@
 #include "analyzer/capture/import.h"
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/limits.h"
+#include "analyzer/base/runtime.h"
 #include "analyzer/store/store.h"
 
 #include <errno.h>
@@ -60,7 +61,7 @@ int import_hash_file(const char *path, char hex[33], uint64_t *bytes)
 	}
 	for (;;) {
 		n = read(fd, buf, IMPORT_READ_CHUNK);
-		if (n < 0 && errno == EINTR && !capture_stop_requested())
+		if (n < 0 && errno == EINTR && !rt_stopping())
 			continue;
 		if (n < 0) {
 			e = errno;

@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-/* "2026-12-01", "2026-12-01T08:00", "2026-12-01 08:00:30Z",
- * "2026-12-01T08:00:30+02:00" (no zone: UTC), a duration back from now
- * ("90s", "30m", "24h", "7d", "2w") or Unix seconds ("1700000000").
+/* A time as analyzer/base/timefmt.h reads it (ISO 8601: "2026-12-01",
+ * "2026-12-01T08:00:30+02:00", no zone: UTC; or Unix seconds), or a
+ * duration back from now with its unit ("90s", "30m", "24h", "7d", "2w").
  * 0 and *out, or -1. */
 int parse_time_arg(const char *s, double now, double *out);
 

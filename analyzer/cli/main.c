@@ -11,6 +11,8 @@
 #include "analyzer/capture/capture.h"
 #include "analyzer/base/cliopt.h"
 #include "analyzer/base/limits.h"
+#include "analyzer/base/numparse.h"
+#include "analyzer/base/runtime.h"
 #include "analyzer/capture/live.h"
 #include "analyzer/cli/cmd_findings.h"
 #include "analyzer/output/outputs.h"
@@ -74,21 +76,6 @@ static void main_help(FILE *f)
 		"Exit status: 0 ok, 1 runtime error (for replay: a file failed), 2 usage error,\n"
 		"3 findings --fail-on matched, 130 stopped by SIGINT or SIGTERM.\n",
 		prog, prog, prog);
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -1;
-	x = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*v = x;
-	return 0;
 }
 
 static struct store *open_store(const char *cmd, const char *path, enum store_mode mode)
@@ -264,13 +251,13 @@ static int cmd_replay(int argc, char **argv)
 					   "again, --filter EXPR sets a BPF filter");
 		case 'A': analyze = 0; break;
 		case 'M':
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > UINT32_MAX)
+			if (num_parse_u64(optarg, 1, UINT32_MAX, &v) < 0)
 				return usage_error("replay", "--max-flows wants a positive number, not '%s'", optarg);
 			o.flows.max_flows = (uint32_t)v;
 			break;
 		case 'E':
 		case 'H':
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 86400 * 30)
+			if (num_parse_u64(optarg, 1, 86400 * 30, &v) < 0)
 				return usage_error("replay", "--timeout-%s wants seconds (1 to 2592000), not '%s'",
 						   c == 'E' ? "established" : "half", optarg);
 			if (c == 'E')
@@ -322,9 +309,9 @@ static int cmd_replay(int argc, char **argv)
 	}
 	outputs_use_db(&out, store_db(st)); /* used by the replay's writer thread */
 	o.out = &out;
-	capture_install_signals();
+	rt_install_signals();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < nfiles && !capture_stop_requested(); i++) {
+	for (i = 0; i < nfiles && !rt_stopping(); i++) {
 		char err[1024];
 		struct replay_result res;
 		if (capture_replay(st, files[i], &o, &res, err, sizeof err) < 0) {
@@ -345,7 +332,7 @@ static int cmd_replay(int argc, char **argv)
 		t.sessions += res.sessions;
 		t.snaplen_sessions += res.snaplen_sessions;
 	}
-	if (capture_stop_requested()) {
+	if (rt_stopping()) {
 		t.interrupted = 1;
 		fprintf(stderr, "%s replay: interrupted: the sessions read so far are stored, the capture "
 			"is marked interrupted; replaying the file again replaces it\n", prog);
@@ -686,7 +673,7 @@ static int cmd_prune(int argc, char **argv)
 						   optarg);
 			break;
 		case 'b':
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 1000000)
+			if (num_parse_u64(optarg, 1, 1000000, &v) < 0)
 				return usage_error("prune", "--batch wants 1 to 1000000, not '%s'", optarg);
 			po.batch = (int)v;
 			break;
@@ -751,7 +738,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "replay"))
 		return cmd_replay(argc, argv);
 	if (!strcmp(cmd, "live"))
-		return live_main(argc, argv);
+		return live_main(argc, argv, analyze_run);
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc, argv);
 	if (!strcmp(cmd, "findings"))

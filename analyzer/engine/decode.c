@@ -24,6 +24,7 @@
 #include "analyzer/engine/decode.h"
 
 #include <pcap/dlt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,12 +125,43 @@ const char *decode_result_name(enum decode_result r)
 	return (unsigned)r < DECODE__COUNT ? result_names[r] : "unknown";
 }
 
+/* The one list of link types smtpscope decodes: capture sources check a
+ * handle against it and name it in their error message. */
+static const struct {
+	int dlt;
+	const char *name;     /* NULL: an alias of the entry before (not listed twice) */
+} linktypes[] = {
+	{ DLT_EN10MB, "EN10MB" },
+	{ DLT_LINUX_SLL, "LINUX_SLL" },
+	{ DLT_LINUX_SLL2, "LINUX_SLL2" },
+	{ DLT_RAW, "RAW" },
+	{ LINKTYPE_RAW_, NULL },
+	{ LINKTYPE_IPV4_, "IPV4" },
+	{ LINKTYPE_IPV6_, "IPV6" },
+	{ DLT_NULL, "NULL" },
+	{ DLT_LOOP, "LOOP" },
+	{ LINKTYPE_LOOP_, NULL },
+};
+
 int decode_linktype_supported(int dlt)
 {
-	return dlt == DLT_EN10MB || dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2 ||
-	       dlt == DLT_RAW || dlt == LINKTYPE_RAW_ || dlt == LINKTYPE_IPV4_ ||
-	       dlt == LINKTYPE_IPV6_ || dlt == DLT_NULL || dlt == DLT_LOOP ||
-	       dlt == LINKTYPE_LOOP_;
+	size_t i;
+
+	for (i = 0; i < sizeof linktypes / sizeof linktypes[0]; i++)
+		if (linktypes[i].dlt == dlt)
+			return 1;
+	return 0;
+}
+
+void decode_linktypes(char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < sizeof linktypes / sizeof linktypes[0]; i++)
+		if (linktypes[i].name && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", linktypes[i].name);
 }
 
 /* ---- IPv4 fragment table ------------------------------------------------ */

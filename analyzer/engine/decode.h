@@ -74,6 +74,8 @@ void decode_free(struct decoder *d);   /* decode_free(NULL) is a no-op */
 
 /* 1 when smtpscope can decode this libpcap DLT_ value. */
 int decode_linktype_supported(int dlt);
+/* Writes those link types by name into buf, for messages: "EN10MB, LINUX_SLL, ...". */
+void decode_linktypes(char *buf, size_t len);
 
 /* Decodes one frame of link type dlt.  frame[0..caplen) are the captured
  * bytes; wirelen is the frame's length on the wire.  ts in microseconds. */

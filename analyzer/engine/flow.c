@@ -45,6 +45,7 @@ struct flow {
 	uint8_t fin_seen;              /* bit e: endpoint e sent a FIN */
 	uint8_t probes[2];             /* chunks probed per sending endpoint */
 	uint8_t smtp_hint;             /* nDPI named it SMTP */
+	uint8_t smtp_failed;           /* the parser returned -1 (out of memory): fed no more */
 	uint8_t sent[2];               /* endpoint e delivered bytes */
 	uint8_t plen[2];               /* bytes in pbuf[e] */
 	uint8_t pbuf[2][PROBE_PREFIX]; /* a first chunk too short to judge, kept until more comes */
@@ -181,6 +182,17 @@ static enum smtp_dir smtp_dir_of(const struct flow *f, int sender)
 	return sender == f->client ? SMTP_C2S : SMTP_S2C;
 }
 
+/* The dissector's calls return -1 only when it ran out of memory (or on a
+ * bug): the session is dead.  It is counted once, fed no more, and still
+ * written when it ends, its record saying so (ANOM_OUT_OF_MEMORY). */
+static void smtp_call(struct flow_table *t, struct flow *f, int rc)
+{
+	if (rc < 0 && !f->smtp_failed) {
+		f->smtp_failed = 1;
+		t->st.parser_failed++;
+	}
+}
+
 static void start_smtp(struct flow_table *t, struct flow *f)
 {
 	f->smtp = smtp_new();
@@ -269,7 +281,7 @@ static void probe_data(struct flow_table *t, struct flow *f, int sender, const u
 			f->client = (int8_t)(f->port[0] < f->port[1] ? 1 : 0);
 		start_smtp(t, f);
 		if (f->state == FLOW_SMTP && kept)
-			smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts);
+			smtp_call(t, f, smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts));
 	} else if (++f->probes[sender] >= PROBE_PAYLOAD_MAX) {
 		enum probe_reason why = PROBE_R_NO_SMTP_START;
 		if (f->pr)
@@ -308,8 +320,8 @@ static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_
 	}
 	if (f->state == FLOW_PROBE)
 		probe_data(t, f, sender, p, n, ts);
-	if (f->state == FLOW_SMTP)
-		smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts);
+	if (f->state == FLOW_SMTP && !f->smtp_failed)
+		smtp_call(t, f, smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts));
 }
 
 static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
@@ -326,8 +338,8 @@ static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
 			return;
 		}
 	}
-	if (f->state == FLOW_SMTP)
-		smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts);
+	if (f->state == FLOW_SMTP && !f->smtp_failed)
+		smtp_call(t, f, smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts));
 }
 
 static void sink_anomaly(void *ctx, int sender, enum anomaly_kind kind, uint64_t ts)
@@ -422,16 +434,23 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 			give_up(t, f, why);
 	}
 	if (f->smtp) {
-		const struct smtp_record *rec;
-		smtp_finish(f->smtp, how, f->last_ts);
-		rec = smtp_record(f->smtp);
-		if (rec->saw_smtp) {
-			struct session_meta m;
+		smtp_call(t, f, smtp_finish(f->smtp, how, f->last_ts));
+		if (smtp_record(f->smtp)->saw_smtp) {
+			struct session *s = malloc(sizeof *s);
 			if (!(f->sent[0] && f->sent[1]))
 				t->st.one_sided++;
-			fill_meta(t, f, &m);
-			if (t->on_end(t->ctx, &m, f->smtp))
-				f->smtp = NULL; /* the callback owns it now */
+			if (s) {
+				s->next = NULL;
+				fill_meta(t, f, &s->meta);
+				s->rec = smtp_take_record(f->smtp); /* frees the parser */
+				f->smtp = NULL;
+			}
+			if (s && s->rec) {
+				t->on_end(t->ctx, s); /* the callback owns it now */
+			} else {
+				t->st.lost_nomem++;
+				free(s);
+			}
 		} else {
 			t->st.dropped_speculative++;
 		}

@@ -26,7 +26,7 @@
 #include "analyzer/engine/decode.h"
 #include "analyzer/engine/probe.h"
 #include "analyzer/engine/reasm.h"
-#include "analyzer/store/store.h"
+#include "analyzer/engine/session.h"
 #include "dissectors/smtp.h"
 
 struct classifier;
@@ -51,13 +51,14 @@ struct flow_stats {
 	uint64_t midstream;        /* SMTP sessions picked up without a handshake */
 	uint64_t one_sided;        /* SMTP sessions with bytes in one direction only */
 	uint64_t stray;            /* packets of no flow that start none (ACK, RST, FIN) */
+	uint64_t lost_nomem;       /* ended sessions lost: no memory for the finished record */
+	uint64_t parser_failed;    /* SMTP sessions whose parser ran out of memory (stored, with an anomaly) */
 };
 
-/* Called once per ended SMTP session; meta->capture_id is left 0 for the
- * callback to fill.  The callback may take the session: it returns 1 and
- * then owns s (frees it with smtp_free(), e.g. after a writer thread stored
- * smtp_record(s)); it returns 0 and the flow layer frees s after the call. */
-typedef int (*session_end_fn)(void *ctx, struct session_meta *meta, struct smtp_session *s);
+/* Called once per ended SMTP session with its finished record: the callback
+ * owns s from then on (session_free() it, e.g. after a writer stored it).
+ * s->meta.capture_id is left 0 for the writer to fill. */
+typedef void (*session_end_fn)(void *ctx, struct session *s);
 
 void flow_config_default(struct flow_config *cfg);
 

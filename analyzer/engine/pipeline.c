@@ -45,6 +45,11 @@ const struct pkt *pipeline_frame(struct pipeline *pl, uint64_t ts, const uint8_t
 	return &pl->pkt;
 }
 
+void pipeline_expire(struct pipeline *pl, uint64_t now)
+{
+	flow_expire(pl->flows, now);
+}
+
 void pipeline_flush(struct pipeline *pl, enum smtp_end how)
 {
 	flow_flush_all(pl->flows, how);
@@ -79,6 +84,8 @@ void pipeline_counters(const struct pipeline *pl, void (*put)(void *ctx, const c
 	put(ctx, "midstream_sessions", fs->midstream);
 	put(ctx, "one_sided_sessions", fs->one_sided);
 	put(ctx, "stray_packets", fs->stray);
+	put(ctx, "sessions_lost_nomem", fs->lost_nomem);
+	put(ctx, "sessions_parser_failed", fs->parser_failed);
 	put(ctx, "ndpi_skipped", classify_skipped(pl->cls));
 	put(ctx, "segments", rs->segments);
 	put(ctx, "in_order_segments", rs->in_order);

@@ -1,9 +1,10 @@
 /* \summary: one packet pipeline: decoder -> flow table (nDPI, reassembly,
  * SMTP) -> a session sink.  One per capture thread; nothing in it is shared.
  *
- * pipeline_frame() takes one captured frame as libpcap hands it over.  Ended
- * sessions go to the sink given at creation (the store in a replay, the
- * writer thread's queue in a live capture with workers). */
+ * pipeline_frame() takes one captured frame as libpcap hands it over.  Each
+ * session that ends goes, as a finished record (struct session), to the
+ * session_end_fn given at creation: a capture worker pushes it to the
+ * session queue that the writer drains (analyzer/capture/worker.c). */
 #ifndef SMTPSCOPE_PIPELINE_H
 #define SMTPSCOPE_PIPELINE_H
 
@@ -32,6 +33,10 @@ void pipeline_fini(struct pipeline *pl); /* frees without writing open sessions 
  * the decoder), or NULL when the frame held none. */
 const struct pkt *pipeline_frame(struct pipeline *pl, uint64_t ts, const uint8_t *frame, uint32_t caplen,
 				 uint32_t wirelen);
+
+/* Ends the flows idle for longer than their timeout at capture time now
+ * (microseconds): how a live worker keeps time while no packet arrives. */
+void pipeline_expire(struct pipeline *pl, uint64_t now);
 
 /* Ends every open session (end of a file, or a stop) with how. */
 void pipeline_flush(struct pipeline *pl, enum smtp_end how);

@@ -1,11 +1,21 @@
-/* \summary: the session queue between capture threads and the SQLite writer;
+/* \summary: the session queue between capture workers and the writer;
  * see session_queue.h. */
 #include "analyzer/store/session_queue.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+struct session_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	struct session *head, *tail;  /* owned, FIFO */
+	size_t n, cap;
+	int producers;                /* still running */
+	struct session_queue_stats st;
+};
 
 static void deadline_in(struct timespec *ts, int ms)
 {
@@ -18,51 +28,61 @@ static void deadline_in(struct timespec *ts, int ms)
 	}
 }
 
-/* ---- the queue ------------------------------------------------------------ */
-
-int session_queue_init(struct session_queue *q, size_t cap, int producers)
+struct session_queue *session_queue_new(size_t cap, int producers)
 {
+	struct session_queue *q = calloc(1, sizeof *q);
 	pthread_condattr_t ca;
+	int ok;
 
-	memset(q, 0, sizeof *q);
-	q->cap = cap;
+	if (!q)
+		return NULL;
+	q->cap = cap ? cap : 1;
 	q->producers = producers;
-	if (pthread_mutex_init(&q->mu, NULL) != 0)
-		return -1;
+	if (pthread_mutex_init(&q->mu, NULL) != 0) {
+		free(q);
+		return NULL;
+	}
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&q->nonempty, &ca) != 0 || pthread_cond_init(&q->nonfull, &ca) != 0) {
-		pthread_condattr_destroy(&ca);
-		return -1;
+	ok = pthread_cond_init(&q->nonempty, &ca) == 0;
+	if (ok && pthread_cond_init(&q->nonfull, &ca) != 0) {
+		pthread_cond_destroy(&q->nonempty);
+		ok = 0;
 	}
 	pthread_condattr_destroy(&ca);
-	return 0;
+	if (!ok) {
+		pthread_mutex_destroy(&q->mu);
+		free(q);
+		return NULL;
+	}
+	return q;
 }
 
-void session_queue_fini(struct session_queue *q)
+void session_queue_free(struct session_queue *q)
 {
-	struct session_item *it, *next;
+	struct session *s, *next;
 
-	for (it = q->head; it; it = next) {
-		next = it->next;
-		smtp_free(it->s);
-		free(it);
+	if (!q)
+		return;
+	for (s = q->head; s; s = next) {
+		next = s->next;
+		session_free(s);
 	}
-	q->head = q->tail = NULL;
 	pthread_cond_destroy(&q->nonempty);
 	pthread_cond_destroy(&q->nonfull);
 	pthread_mutex_destroy(&q->mu);
+	free(q);
 }
 
-int session_queue_push(struct session_queue *q, struct session_item *it, int wait_ms)
+int session_queue_push(struct session_queue *q, struct session *s, int wait_ms)
 {
 	struct timespec dl;
 	int rc = 0;
 
-	it->next = NULL;
+	s->next = NULL;
 	pthread_mutex_lock(&q->mu);
 	if (q->n >= q->cap) {
-		q->full_waits++;
+		q->st.full_waits++;
 		if (wait_ms >= 0)
 			deadline_in(&dl, wait_ms);
 		while (q->n >= q->cap) {
@@ -77,22 +97,27 @@ int session_queue_push(struct session_queue *q, struct session_item *it, int wai
 	}
 	if (rc == 0) {
 		if (q->tail)
-			q->tail->next = it;
+			q->tail->next = s;
 		else
-			q->head = it;
-		q->tail = it;
+			q->head = s;
+		q->tail = s;
 		q->n++;
+		q->st.queued++;
+		if (q->n > q->st.peak)
+			q->st.peak = q->n;
 		pthread_cond_signal(&q->nonempty);
 	} else {
-		q->dropped++;
+		q->st.dropped++;
 	}
 	pthread_mutex_unlock(&q->mu);
+	if (rc < 0)
+		session_free(s);
 	return rc;
 }
 
-struct session_item *session_queue_take(struct session_queue *q, int wait_ms)
+struct session *session_queue_take(struct session_queue *q, int wait_ms)
 {
-	struct session_item *list;
+	struct session *list;
 	struct timespec dl;
 
 	pthread_mutex_lock(&q->mu);
@@ -128,3 +153,10 @@ int session_queue_finished(struct session_queue *q)
 	return done;
 }
 
+void session_queue_get_stats(struct session_queue *q, struct session_queue_stats *out)
+{
+	pthread_mutex_lock(&q->mu);
+	*out = q->st;
+	out->depth = q->n;
+	pthread_mutex_unlock(&q->mu);
+}

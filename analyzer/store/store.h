@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "analyzer/engine/session.h"
 #include "dissectors/smtp.h"
 
 struct sqlite3;
@@ -29,23 +30,6 @@ enum store_mode {
 	STORE_READ,      /* must exist and be current; read only.  On read-only
 	                    media (or a directory we cannot write) the file is
 	                    read as immutable and store_note() says so */
-};
-
-/* Everything the flow layer knows of a session besides the SMTP record. */
-struct session_meta {
-	int64_t capture_id;
-	char client_ip[46], server_ip[46];   /* inet_ntop form */
-	uint16_t client_port, server_port;
-	uint16_t vlan;                       /* innermost 802.1Q id, 0 when untagged */
-	uint64_t first_ts, last_ts;          /* microseconds */
-	const char *ndpi_protocol;           /* static string, or NULL */
-	int midstream;                       /* no SYN was seen */
-	const char *evidence;                /* probe.h: "confirmed", "greeting_only", "client_only";
-	                                        static, NULL when unknown */
-	const char *tunnel;                  /* "proxy_v1", "http_connect", ...; static, NULL: none */
-	char tunnel_target[264];             /* CONNECT/SOCKS target or PROXY destination, "" none */
-	char proxied_client_ip[46];          /* PROXY source address (the real client), "" none */
-	uint16_t proxied_client_port;
 };
 
 struct capture_info {

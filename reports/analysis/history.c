@@ -10,6 +10,7 @@
 #include <time.h>
 
 #define ANALYSES_KEPT 10000  /* rows of the analyses table kept (one per analysis) */
+#define HISTORY_KEPT_S (400.0 * 86400) /* a key not seen for this long is forgotten */
 
 double an_now(void)
 {
@@ -48,14 +49,16 @@ static const char Q_KEEP[] =
 static const char Q_COUNT_NEW[] =
 	"UPDATE analyses SET new = (SELECT count(*) FROM findings WHERE is_new) WHERE id = ?1";
 static const char Q_TRIM[] = "DELETE FROM analyses WHERE id <= ?1";
+static const char Q_FORGET[] = "DELETE FROM finding_history WHERE last_seen < ?1";
 
 int an_history(struct an *a, double now)
 {
 	sqlite3_stmt *prev = an_q(a, Q_PREV), *add = an_q(a, Q_ADD), *mark = an_q(a, Q_MARK);
 	sqlite3_stmt *keep = an_q(a, Q_KEEP), *count = an_q(a, Q_COUNT_NEW), *trim = an_q(a, Q_TRIM);
+	sqlite3_stmt *forget = an_q(a, Q_FORGET);
 	long long prev_id = -1, cur;
 
-	if (!prev || !add || !mark || !keep || !count || !trim)
+	if (!prev || !add || !mark || !keep || !count || !trim || !forget)
 		return -1;
 	if (sqlite3_step(prev) == SQLITE_ROW && sqlite3_column_type(prev, 0) != SQLITE_NULL)
 		prev_id = sqlite3_column_int64(prev, 0);
@@ -82,5 +85,10 @@ int an_history(struct an *a, double now)
 	if (sqlite3_step(trim) != SQLITE_DONE)
 		return an_fail(a, "trim analyses");
 	sqlite3_reset(trim);
+	/* bounded: keys of findings gone for more than a year are forgotten */
+	sqlite3_bind_double(forget, 1, now - HISTORY_KEPT_S);
+	if (sqlite3_step(forget) != SQLITE_DONE)
+		return an_fail(a, "forget old keys");
+	sqlite3_reset(forget);
 	return 0;
 }

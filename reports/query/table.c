@@ -2,6 +2,7 @@
  * embedded queries (the files of reports/queries/), small capped in-memory tables,
  * cell formatting, and the connection tuning for large scans. */
 #include "reports/query/table.h"
+#include "analyzer/base/carray.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -64,15 +65,11 @@ int rt_load(struct rtable *t, struct sqlite3_stmt *st, int max_rows)
 		if (t->nrow == max_rows)
 			continue; /* keep stepping so the statement ends cleanly */
 		if (t->nrow == cap) {
-			int ncap = cap ? cap * 2 : 16;
-			struct rcell *nc;
-			if (ncap > max_rows)
-				ncap = max_rows;
-			nc = realloc(t->c, (size_t)ncap * (size_t)(t->ncol ? t->ncol : 1) * sizeof *nc);
-			if (!nc)
+			size_t c = (size_t)cap;
+			if (carray_reserve(&t->c, &c, c + 1, (size_t)(t->ncol ? t->ncol : 1) * sizeof *t->c, 16,
+					   (size_t)max_rows) < 0)
 				goto fail;
-			t->c = nc;
-			cap = ncap;
+			cap = (int)c;
 		}
 		row = t->c + (size_t)t->nrow * (size_t)t->ncol;
 		memset(row, 0, (size_t)t->ncol * sizeof *row);

@@ -373,6 +373,53 @@ static void write_card(FILE *o, const struct rdata *d, const struct problem *p, 
 	fputs(" &rarr;</a></p>\n</article>\n", o);
 }
 
+struct chip {
+	char key[96];
+	int row;
+};
+
+static int cmp_chip(const void *a, const void *b)
+{
+	return strcmp(((const struct chip *)a)->key, ((const struct chip *)b)->key);
+}
+
+/* The servers (or clients) of one hygiene kind, in address order (numeric). */
+static int hygiene_links(FILE *o, const struct rdata *d, const char *kind, int from, int n)
+{
+	const struct rtable *f = &d->findings;
+	struct chip *c = calloc((size_t)(n > 0 ? n : 1), sizeof *c);
+	int r, k = 0, i;
+
+	if (!c)
+		return 0;
+	for (r = from; r < f->nrow && k < n; r++) {
+		const char *k2 = rt_str(f, r, "kind"), *ip = rt_str(f, r, "server_ip");
+		if (!k2 || strcmp(k2, kind) != 0)
+			continue;
+		ip_sort_key(ip ? ip : rt_str(f, r, "client_ip"), ip ? rt_int(f, r, "server_port") : -1,
+			    c[k].key, sizeof c[k].key);
+		c[k++].row = r;
+	}
+	qsort(c, (size_t)k, sizeof *c, cmp_chip);
+	for (i = 0; i < k; i++) {
+		const char *ip = rt_str(f, c[i].row, "server_ip");
+		if (i == HYGIENE_LINKS) {
+			fprintf(o, " and %d more in the findings table", k - HYGIENE_LINKS);
+			break;
+		}
+		if (ip) {
+			server_link(o, d, ip, rt_int(f, c[i].row, "server_port"), NULL, "chip");
+		} else {
+			fputs("<span class=\"chip\">", o);
+			h(o, rt_str(f, c[i].row, "client_ip") ? rt_str(f, c[i].row, "client_ip") : "-");
+			fputs("</span>", o);
+		}
+		fputc(' ', o);
+	}
+	free(c);
+	return k;
+}
+
 static void write_hygiene(FILE *o, const struct rdata *d)
 {
 	const struct rtable *f = &d->findings;
@@ -384,7 +431,7 @@ static void write_hygiene(FILE *o, const struct rdata *d)
 	for (r = 0; r < f->nrow; r++) {
 		const char *kind = rt_str(f, r, "kind");
 		const struct kind_info *ki;
-		int seen = 0, n = 0, links = 0;
+		int seen = 0, n = 0, links;
 		if (!kind || kind_group(kind, rt_str(f, r, "severity")) != KIND_HYGIENE)
 			continue;
 		for (j = 0; j < nd; j++)
@@ -405,23 +452,8 @@ static void write_hygiene(FILE *o, const struct rdata *d)
 		}
 		h_fix(o, rt_str(f, r, "remediation"));
 		fputs("<p class=\"links\">", o);
-		for (r2 = r; r2 < f->nrow; r2++) {
-			const char *k2 = rt_str(f, r2, "kind"), *ip = rt_str(f, r2, "server_ip");
-			if (!k2 || strcmp(k2, kind) != 0)
-				continue;
-			if (links++ == HYGIENE_LINKS) {
-				fprintf(o, " and %d more in the findings table", n - HYGIENE_LINKS);
-				break;
-			}
-			if (ip) {
-				server_link(o, d, ip, rt_int(f, r2, "server_port"), NULL, "chip");
-			} else {
-				fputs("<span class=\"chip\">", o);
-				h(o, rt_str(f, r2, "client_ip") ? rt_str(f, r2, "client_ip") : "-");
-				fputs("</span>", o);
-			}
-			fputc(' ', o);
-		}
+		links = hygiene_links(o, d, kind, r, n);
+		(void)links;
 		fputs("</p></div>\n", o);
 	}
 	if (nd == 0)

@@ -180,7 +180,7 @@ long jr_str(struct jspan v, char *buf, size_t n)
 		return -1;
 	p = ws(v.p, v.p + v.n) + 1;
 	e = v.p + v.n;
-	while (p < e && *p != '"' && o + 5 < n) {
+	while (p < e && *p != '"' && o + 1 < n) {
 		if (*p != '\\') {
 			buf[o++] = *p++;
 			continue;
@@ -205,6 +205,8 @@ long jr_str(struct jspan v, char *buf, size_t n)
 			} else if (c >= 0xd800 && c < 0xe000) {
 				c = 0xfffd;
 			}
+			if (o + (c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4) >= n)
+				goto out; /* no room for the whole character */
 			o += put_utf8(buf + o, c);
 			break;
 		}

@@ -86,6 +86,7 @@ const char *suggest_source_words(const char *src)
 		{ "ehlo_reply", "its EHLO reply" },
 		{ "greeting", "its greeting" },
 		{ "dsn_reporting_mta", "the Reporting-MTA of its 4.4.7 reports" },
+		{ "own_helo", "its own HELO/EHLO when it sends mail" },
 		{ "tls_certificate", "its TLS certificate" },
 		{ "rcpt_domain", "the recipient domains senders use for it" },
 		{ "received", "Received headers" },

@@ -9,8 +9,8 @@
 // 800 px; the first 900 px name every expected server (or say how many and
 // link to them); clicking a header sorts; every finding link lands on its
 // server section; with JavaScript disabled every card and table is still
-// shown; printed (page.pdf, and the print layout at the PDF's width) no
-// table is wider than the page.  Screenshots of both widths go to OUTDIR.
+// shown; dark when the system is; printed (page.pdf, and the print layout
+// at the PDF's width) no table is wider than the page.  Screenshots of both widths go to OUTDIR.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -185,6 +185,19 @@ async function checkReport(browser, rep) {
     }));
     ok(r.cards === cards && r.tables === tables && r.rows === 0, `${rep.name}: without JavaScript all ${cards} cards and ${tables} tables are shown, no row hidden`, JSON.stringify(r));
     await page.screenshot({ path: path.join(out, `report-${rep.name}-nojs.png`) });
+    await ctx.close();
+  }
+  // prefers-color-scheme: dark gives a dark page with light text
+  {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'dark' });
+    const page = await ctx.newPage();
+    await page.goto(url);
+    const lum = await page.evaluate(() => {
+      const l = (c) => { const m = c.match(/\d+/g).map(Number); return (0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]) / 255; };
+      return { bg: l(getComputedStyle(document.body).backgroundColor), fg: l(getComputedStyle(document.body).color) };
+    });
+    ok(lum.bg < 0.25 && lum.fg > 0.6, `${rep.name}: dark color scheme (background ${lum.bg.toFixed(2)}, text ${lum.fg.toFixed(2)})`);
+    await page.screenshot({ path: path.join(out, `report-${rep.name}-dark.png`) });
     await ctx.close();
   }
   // print: page.pdf, and the print layout at the A4 content width

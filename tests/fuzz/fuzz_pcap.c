@@ -5,8 +5,8 @@
  * Input: a whole capture file.  It is written to a memfd and opened with
  * pcap_fopen_offline_with_tstamp_precision(), as capture.c opens files.
  * Every frame goes through a pipeline (pipeline.h) and pipeline_flush() ends
- * the open sessions; the sink walks each record (every string touched,
- * every cap checked) and returns 0 so the flow layer frees the session.
+ * the open sessions; the sink walks each finished record (every string
+ * touched, every cap checked) and frees it, as the writer would.
  *
  * The nDPI module and the decoder are expensive to create (the decoder clears
  * a 600 KB fragment table), so they are made once and kept; the flow table is
@@ -27,23 +27,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint64_t sessions;
 static int verbose = -1;  /* FUZZ_VERBOSE=1: one line per session, to check seeds */
 
-static int on_end(void *ctx, struct session_meta *m, struct smtp_session *s)
+static void on_end(void *ctx, struct session *s)
 {
+	const struct session_meta *m;
+	const struct smtp_record *r;
+
 	(void)ctx;
-	if (!s)
-		fuzz_fail("session_end called with no session");
+	if (!s || !s->rec)
+		fuzz_fail("session_end called with no finished record");
+	m = &s->meta;
+	r = s->rec;
 	if (strnlen(m->client_ip, sizeof m->client_ip) == sizeof m->client_ip ||
 	    strnlen(m->server_ip, sizeof m->server_ip) == sizeof m->server_ip)
 		fuzz_fail("session_meta address not terminated");
 	fuzz_str(m->ndpi_protocol, "ndpi_protocol");
-	fuzz_walk_record(smtp_record(s));
+	fuzz_walk_record(r);
 	sessions++;
 	if (verbose > 0)
 		fprintf(stderr, "session %p %s:%u -> %s:%u banner %d, %d commands, %d replies, %d mails, outcome %s\n",
-			(void *)s, m->client_ip, m->client_port, m->server_ip, m->server_port, smtp_record(s)->banner_code,
-			smtp_record(s)->n_cmds, smtp_record(s)->n_replies, smtp_record(s)->n_mails,
-			smtp_outcome_name(smtp_record(s)->outcome));
-	return 0;
+			(void *)s, m->client_ip, m->client_port, m->server_ip, m->server_port, r->banner_code,
+			r->n_cmds, r->n_replies, r->n_mails, smtp_outcome_name(r->outcome));
+	session_free(s);
 }
 
 static uint64_t max_ts;

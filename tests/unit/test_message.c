@@ -375,11 +375,11 @@ static void test_headers(void)
 	is_int(r.m.size, 0, "empty message: size 0");
 	is_str(r.m.subject, NULL, "empty message: no subject");
 	result_free(&r);
-	/* NUL bytes are dropped from stored values */
+	/* a NUL byte in a stored value becomes '?', as in every wire string (text_copy_wire) */
 	{
 		static const char h[] = "Subject: a\0b\r\n\r\n";
 		run(&r, h, sizeof h - 1, 0, 0, 0);
-		is_str(r.m.subject, "ab", "NUL dropped from a value");
+		is_str(r.m.subject, "a?b", "NUL in a value becomes '?' (the one wire-string rule)");
 		result_free(&r);
 	}
 	/* a value is cut at SMTP_FIELD_MAX */
@@ -446,8 +446,7 @@ static void test_take_replaces(void)
 	is_int(msg_feed(mp, (const uint8_t *)"abc", 3), 0, "feed after end: ignored");
 	msg_free(mp);
 	result_free(&r);
-	msg_free(NULL);
-	ok(1, "msg_free(NULL) is a no-op");
+	msg_free(NULL); /* a no-op: a crash here fails the whole program, no ok() needed */
 }
 
 static void test_header_cap(void)

@@ -12,6 +12,7 @@
 #include "reports/analyze.h"
 #include "reports/escape.h"
 #include "reports/report.h"
+#include "reports/render/jread.h"
 
 #define T0 1700000000.0
 
@@ -521,6 +522,9 @@ static void test_kb(void)
 	is_int(FIND(db, "kind = 'starttls_not_offered' AND server_ip <> '10.0.0.25'"), 0, "STARTTLS offered elsewhere");
 	is_int(FIND(db, "kind = 'legacy_software' AND server_ip = '10.0.0.25'"), 1, "Exchange 2000 is legacy");
 	is_int(FIND(db, "json_valid(evidence) = 0"), 0, "every evidence is valid JSON");
+	is_str(q_str(db, "SELECT suggested_name || ' ' || suggested_source FROM findings"
+		   " WHERE kind = 'non_fqdn_greeting' AND name = 'aliasex2000'"),
+	       "aliasex2000.dotnet.example dsn_reporting_mta", "suggested name from the 4.4.7 Reporting-MTA");
 	before = q_int(db, "SELECT count(*) FROM findings");
 	is_int(analyze_run(db, err, sizeof err), 0, "analyze_run again");
 	is_int(q_int(db, "SELECT count(*) FROM findings"), before, "rerun replaces, not appends");
@@ -737,10 +741,83 @@ static void test_scale(void)
 	sqlite3_close(db);
 }
 
+/* The evidence reader of the renderers: members, arrays, string escapes,
+ * and input that is cut, malformed or nested too deep (never past the span). */
+static void test_jread(void)
+{
+	static const char js[] = "{\"a\": 12.5, \"s\": \"x\\u00e9\\ud83d\\ude00\\n\\\"q\", "
+				 "\"arr\": [1, {\"k\": \"v\"}, [2]], \"t\": true, \"z\": null}";
+	struct jspan v = { js, sizeof js - 1 }, x, val;
+	struct jiter it = { 0 };
+	char buf[64], deep[300];
+	int n = 0, i;
+
+	is_int(jr_type(v), 'o', "jread: object");
+	ok(jr_num(jr_get(v, "a"), 0) == 12.5, "jread: number member");
+	is_int((int)jr_str(jr_get(v, "s"), buf, sizeof buf), 10, "jread: string decoded length");
+	is_str(buf, "x\xc3\xa9\xf0\x9f\x98\x80\n\"q", "jread: \\u escapes, a surrogate pair, \\n, \\\"");
+	ok(jr_true(jr_get(v, "t")) && jr_type(jr_get(v, "z")) == 'z', "jread: true and null");
+	ok(jr_get(v, "missing").p == NULL, "jread: a missing member");
+	x = jr_get(v, "arr");
+	while (jr_next(x, &it, NULL, &val))
+		n++;
+	is_int(n, 3, "jread: three array elements");
+	x.p = js;
+	x.n = 20; /* cut inside the string */
+	ok(jr_str(jr_get(x, "s"), buf, sizeof buf) <= 10, "jread: a string cut by the span stops at its end");
+	is_int((int)jr_str(jr_get(v, "s"), buf, 4), 3, "jread: a small buffer cuts the string");
+	for (i = 0; i < (int)sizeof deep - 1; i++)
+		deep[i] = '[';
+	deep[sizeof deep - 1] = '\0';
+	x.p = deep;
+	x.n = sizeof deep - 1;
+	memset(&it, 0, sizeof it);
+	ok(jr_next(x, &it, NULL, &val) == 0, "jread: nesting too deep is refused");
+	x.p = "{\"a\" 1}";
+	x.n = 8;
+	ok(jr_get(x, "a").p == NULL, "jread: a malformed member is not read");
+	x.p = "\"\\u12";
+	x.n = 5;
+	ok(jr_str(x, buf, sizeof buf) >= 0, "jread: a cut \\u escape ends the string");
+}
+
+/* The suggested name: none without evidence; the server's own HELO when it
+ * sends mail; its EHLO reply FQDN before that. */
+static void test_suggest(void)
+{
+	sqlite3 *db = db_new();
+	char err[256] = "";
+	struct sess srv = { "192.0.2.50", "10.0.0.30", 25, T0, 220, "mailhub", "mailhub ESMTP",
+		"Postfix", "EHLO", "client.example.org", 250, "mailhub", "mailhub", 0, 1, 0, NULL,
+		"completed" };
+	struct sess out = { "10.0.0.30", "198.51.100.7", 25, T0 + 60, 220, "mx.example.org",
+		"mx.example.org ESMTP", "Postfix", "EHLO", "MAILHUB.corp.example", 250, "mx.example.org",
+		"mx.example.org", 0, 1, 0, NULL, "completed" };
+	const char *q = "SELECT coalesce(suggested_name, '-') || ' ' || coalesce(suggested_source, '-')"
+			" FROM findings WHERE kind = 'non_fqdn_greeting' AND server_ip = '10.0.0.30'";
+
+	if (!db)
+		return;
+	add_session(db, &srv);
+	is_int(analyze_run(db, err, sizeof err), 0, "suggest: analyze");
+	is_str(q_str(db, q), "- -", "suggest: no evidence, no suggested name");
+	add_session(db, &out);
+	is_int(analyze_run(db, err, sizeof err), 0, "suggest: analyze again");
+	is_str(q_str(db, q), "MAILHUB.corp.example own_helo", "suggest: the server's own HELO when it sends mail");
+	srv.greeting_host = "mailhub.example.net";
+	srv.ts = T0 + 120;
+	add_session(db, &srv);
+	is_int(analyze_run(db, err, sizeof err), 0, "suggest: analyze a third time");
+	is_str(q_str(db, q), "mailhub.example.net ehlo_reply", "suggest: its EHLO reply FQDN comes first");
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	test_escape();
 	test_kb();
+	test_suggest();
+	test_jread();
 	test_hostile();
 	test_scale();
 	return done_testing();
