@@ -513,6 +513,7 @@ int live_main(int argc, char **argv, analysis_fn analyze)
 	rc = outputs_open(&r.out, &o.out, o.iface, err, sizeof err);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	r.out_events = r.out.ev != NULL;
+	outputs_use_db(&r.out, store_db(st));
 	if (rc < 0) {
 		fprintf(stderr, "smtpscope live: %s\n", err);
 		exit_code = 1;

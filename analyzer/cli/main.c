@@ -307,6 +307,7 @@ static int cmd_replay(int argc, char **argv)
 		free(files);
 		return 1;
 	}
+	outputs_use_db(&out, store_db(st)); /* used by the replay's writer thread */
 	o.out = &out;
 	rt_install_signals();
 	clock_gettime(CLOCK_MONOTONIC, &t0);

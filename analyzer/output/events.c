@@ -59,6 +59,9 @@ struct events {
 	redisContext *redis;
 	double redis_retry_at;
 	int redis_warned;
+	/* the sessions row, read back after it is stored (caller's thread) */
+	sqlite3 *db;                   /* borrowed, or NULL: fields from the record */
+	sqlite3_stmt *row;             /* owned: SELECT * FROM sessions WHERE id = ?1 */
 	/* finding digests of the last scan (caller's thread) */
 	struct finding_seen *seen;
 	size_t nseen_cap;
@@ -397,6 +400,7 @@ void events_close(struct events *ev)
 	if (ev->redis)
 		redisFree(ev->redis);
 	free(ev->seen);
+	sqlite3_finalize(ev->row);
 	pthread_cond_destroy(&ev->cv);
 	pthread_mutex_destroy(&ev->mu);
 	free(ev);
@@ -522,6 +526,44 @@ static const char *end_reason(enum smtp_end e)
 	return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : NULL;
 }
 
+static void put_column(struct jw *w, sqlite3_stmt *q, int i, const char *name, int raw_evidence);
+
+void events_use_db(struct events *ev, struct sqlite3 *db)
+{
+	if (ev)
+		ev->db = db;
+}
+
+/* The stored row's columns, under their names (every column, also those
+ * other parts of smtpscope add).  1 when written, 0 when the row could not
+ * be read (the caller writes the record's fields instead). */
+static int put_row(struct events *ev, struct jw *w, int64_t id)
+{
+	int i, n;
+
+	if (!ev->db)
+		return 0;
+	if (!ev->row && sqlite3_prepare_v2(ev->db, "SELECT * FROM sessions WHERE id = ?1", -1, &ev->row, NULL) !=
+			SQLITE_OK) {
+		ev->db = NULL; /* not a smtpscope store: record fields from now on */
+		return 0;
+	}
+	sqlite3_bind_int64(ev->row, 1, id);
+	if (sqlite3_step(ev->row) != SQLITE_ROW) {
+		sqlite3_reset(ev->row);
+		return 0;
+	}
+	n = sqlite3_column_count(ev->row);
+	for (i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(ev->row, i);
+		if (!strcmp(name, "id") || !strcmp(name, "capture_id"))
+			continue;
+		put_column(w, ev->row, i, name, 0);
+	}
+	sqlite3_reset(ev->row);
+	return 1;
+}
+
 static void put_mail(struct jw *w, const struct smtp_mail *m)
 {
 	int i;
@@ -592,6 +634,8 @@ void events_session(struct events *ev, int64_t session_id, const struct session_
 	kv_int(w, "session_id", session_id);
 	kv_int(w, "capture_id", m->capture_id);
 	kv_str(w, "proto", "TCP");
+	if (put_row(ev, w, session_id))
+		goto arrays;
 	kv_str(w, "client_ip", m->client_ip);
 	kv_int(w, "client_port", m->client_port);
 	kv_str(w, "server_ip", m->server_ip);
@@ -611,35 +655,13 @@ void events_session(struct events *ev, int64_t session_id, const struct session_
 	kv_code(w, "helo_code", r->helo_code);
 	kv_str(w, "greeting_host", r->greeting_host);
 	kv_str(w, "ehlo_first_line", r->ehlo_first_line);
-	jw_key(w, "extensions");
-	jw_arr(w);
-	for (i = 0; i < r->n_ext; i++) {
-		jw_obj(w);
-		kv_str(w, "keyword", r->ext[i].keyword);
-		kv_str(w, "params", r->ext[i].params);
-		jw_obj_end(w);
-		if (r->ext[i].keyword && !strcmp(r->ext[i].keyword, "STARTTLS"))
-			offered = 1;
-	}
-	jw_arr_end(w);
 	kv_str(w, "auth_advertised", r->auth_mechanisms);
 	kv_str(w, "auth_mechanism", r->auth_mechanism);
 	kv_code(w, "auth_code", r->auth_code);
 	kv_int(w, "xexps_advertised", r->xexps_advertised);
 	kv_str(w, "xexps_mechanisms", r->xexps_mechanisms);
 	kv_int(w, "xexps_used", r->xexps_used);
-	jw_key(w, "tls");
-	jw_obj(w);
-	kv_int(w, "offered", offered);
-	kv_int(w, "starttls", r->starttls);
-	kv_code(w, "starttls_code", r->starttls_code);
-	jw_obj_end(w);
 	kv_int(w, "mails", r->mail_count);
-	jw_key(w, "mail");
-	jw_arr(w);
-	for (i = 0; i < r->n_mails; i++)
-		put_mail(w, &r->mails[i]);
-	jw_arr_end(w);
 	kv_str(w, "outcome", smtp_outcome_name(r->outcome));
 	kv_str(w, "end_reason", end_reason(r->end));
 	kv_int(w, "quit", r->quit);
@@ -652,6 +674,29 @@ void events_session(struct events *ev, int64_t session_id, const struct session_
 	kv_int(w, "gaps", (long long)r->gaps);
 	kv_int(w, "gap_bytes", (long long)r->gap_bytes);
 	kv_int(w, "anomalies", (long long)r->anomalies_total);
+arrays:
+	jw_key(w, "extensions");
+	jw_arr(w);
+	for (i = 0; i < r->n_ext; i++) {
+		jw_obj(w);
+		kv_str(w, "keyword", r->ext[i].keyword);
+		kv_str(w, "params", r->ext[i].params);
+		jw_obj_end(w);
+		if (r->ext[i].keyword && !strcmp(r->ext[i].keyword, "STARTTLS"))
+			offered = 1;
+	}
+	jw_arr_end(w);
+	jw_key(w, "tls");
+	jw_obj(w);
+	kv_int(w, "offered", offered);
+	kv_int(w, "starttls", r->starttls);
+	kv_code(w, "starttls_code", r->starttls_code);
+	jw_obj_end(w);
+	jw_key(w, "mail");
+	jw_arr(w);
+	for (i = 0; i < r->n_mails; i++)
+		put_mail(w, &r->mails[i]);
+	jw_arr_end(w);
 	jw_key(w, "anomaly_kinds");
 	jw_obj(w);
 	memset(counts, 0, sizeof counts);
@@ -740,7 +785,7 @@ static int seen_put(struct finding_seen *t, size_t cap, uint64_t key, uint64_t d
 	return -1;
 }
 
-static void put_column(struct jw *w, sqlite3_stmt *q, int i, const char *name)
+static void put_column(struct jw *w, sqlite3_stmt *q, int i, const char *name, int raw_evidence)
 {
 	char ts[TIMEFMT_ISO_LEN];
 	double v;
@@ -757,7 +802,7 @@ static void put_column(struct jw *w, sqlite3_stmt *q, int i, const char *name)
 			jw_num(w, v);
 		break;
 	default:
-		if (!strcmp(name, "evidence"))
+		if (raw_evidence && !strcmp(name, "evidence"))
 			jw_raw(w, (const char *)sqlite3_column_text(q, i)); /* analyze.c's own JSON */
 		else
 			jw_strn(w, (const char *)sqlite3_column_text(q, i), (size_t)sqlite3_column_bytes(q, i));
@@ -818,7 +863,7 @@ int events_findings(struct events *ev, struct sqlite3 *db)
 			continue;
 		kv_str(&b.w, "change", was == 1 ? "changed" : "new");
 		for (i = 0; i < ncol; i++)
-			put_column(&b.w, q, i, sqlite3_column_name(q, i));
+			put_column(&b.w, q, i, sqlite3_column_name(q, i), 1);
 		eb_end(ev, &b, prio, "finding");
 	}
 	sqlite3_finalize(q);

@@ -74,6 +74,11 @@ struct events *events_open(const struct events_config *c, char *err, size_t errl
 /* Writes what is queued, closes the outputs, frees ev.  NULL is a no-op. */
 void events_close(struct events *ev);
 
+/* With db (the store's connection, used on the thread that calls
+ * events_session()), a session event carries the stored sessions row itself,
+ * every column under its name; without, the record's fields. */
+void events_use_db(struct events *ev, struct sqlite3 *db);
+
 /* Queue one event each.  ev may be NULL (no events asked for). */
 void events_session(struct events *ev, int64_t session_id, const struct session_meta *m,
 		    const struct smtp_record *r);

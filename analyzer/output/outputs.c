@@ -38,6 +38,11 @@ void outputs_close(struct outputs *o)
 	o->m = NULL;
 }
 
+void outputs_use_db(struct outputs *o, struct sqlite3 *db)
+{
+	events_use_db(o->ev, db);
+}
+
 void outputs_session(struct outputs *o, int64_t id, const struct session_meta *m, const struct smtp_record *r)
 {
 	int i;

@@ -33,6 +33,8 @@ int outputs_open(struct outputs *o, const struct outputs_config *c, const char *
 		 size_t errlen);
 void outputs_close(struct outputs *o);
 
+/* Session events carry the stored row, read back on db (see events_use_db). */
+void outputs_use_db(struct outputs *o, struct sqlite3 *db);
 void outputs_session(struct outputs *o, int64_t id, const struct session_meta *m, const struct smtp_record *r);
 /* Reads findings by severity and queues finding events; secs = the analysis' duration. */
 void outputs_analyzed(struct outputs *o, struct sqlite3 *db, double secs);

@@ -86,6 +86,27 @@ else
 	skip "promtool" "no promtool"
 	skip "promtool" "no promtool"
 fi
+# syslog(3): through /dev/log, in a mount namespace of the test's own
+if [ "$(id -u)" -eq 0 ] && command -v unshare > /dev/null 2>&1 && command -v python3 > /dev/null 2>&1 &&
+	unshare -m --propagation private true 2> /dev/null; then
+	rm -rf "$T/sl" && mkdir -p "$T/sl"
+	unshare -m --propagation private sh tests/e2e/live/syslog3_run.sh "$T/sl" \
+		"$BIN" replay -q --db "$(fresh_db habits-syslog3)" --events-syslog --syslog-facility local3 "$S" 2> "$T/sl.err"
+	ok $? "replay --events-syslog runs with a /dev/log of the test's own"
+	is "$(grep -c '^<158>.* smtpscope\[[0-9]*\]: {"timestamp":"[^"]*","event_type":"smtp_session"' "$T/sl/syslog3.out")" "$all" \
+		"syslog(3) got one message per session (facility local3, info = <158>, ident smtpscope[pid])"
+	bad=$(sed 's/^[^{]*//' "$T/sl/syslog3.out" | python3 -c 'import json, sys
+n = 0
+for l in sys.stdin:
+    try: json.loads(l)
+    except ValueError: n += 1
+print(n)')
+	is "$bad" 0 "and each message carries one valid JSON event"
+	ok "$([ ! -e /dev/log ] || [ -S /dev/log ]; echo $?)" "the host's /dev was not touched"
+else
+	for k in 1 2 3 4; do skip "syslog(3)" "needs root, unshare and python3"; done
+fi
+
 # ---- report on a terminal, export formats, tables, --since
 if command -v script > /dev/null 2>&1; then
 	out=$(script -qec "$BIN report --db $plain" /dev/null 2>&1)
