@@ -52,6 +52,8 @@ like "$(db_val "$k" "SELECT group_concat(status || ': ' || error, ' | ') FROM ca
 	"^interrupted: the process writing it .* ended without finishing it" "each killed capture says so, with the reason"
 is "$(truth "$k")" 0 "each killed capture's session count is what it committed"
 like "$(db_val "$k" "SELECT min(hashed_bytes) FROM captures")" "^[1-9]" "and says how far it read (hashed_bytes)"
+like "$(db_val "$k" "SELECT min(packets) || ' ' || min(bytes) FROM captures")" "^[1-9][0-9]* [1-9]" \
+	"and how many packets and bytes it had read when it last committed (not 0)"
 "$BIN" replay -q --db "$k" "$src"; ok $? "re-run after three kill -9"
 is "$(snap "$k")" "$want" "after kill -9 x3 and a re-run: sessions and findings equal the clean run's"
 is "$(db_val "$k" "SELECT count(*) || ' ' || group_concat(status) FROM captures")" "1 finished" "one finished capture remains"
