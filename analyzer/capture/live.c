@@ -17,6 +17,7 @@
 #include "analyzer/capture/live_worker.h"
 #include "analyzer/capture/tap.h"
 #include "analyzer/base/limits.h"
+#include "analyzer/base/cliopt.h"
 #include "analyzer/base/timefmt.h"
 #include "analyzer/output/outputs.h"
 #include "analyzer/store/backlog.h"
@@ -556,7 +557,7 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 	double v;
 	int c, k;
 
-	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:c:w:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:f:s:B:Z:d:c:w:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface = optarg; break;
 		case 'f': o->filter = optarg; break;
@@ -638,7 +639,7 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 			if ((k = outputs_opt(c, optarg, &o->out, oerr, sizeof oerr)) < 0)
 				return usage("%s", oerr);
 			if (k == 0)
-				return usage("%s", "unknown option");
+				return cli_bad_option("live", c, argv);
 		}
 	}
 	if (optind < argc)
