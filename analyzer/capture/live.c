@@ -493,9 +493,14 @@ static void drain(struct live_run *r, struct session_item *it)
 		snprintf(r->store_err, sizeof r->store_err, "%s", store_error(r->st));
 		r->store_failed = 1;
 	} else if (rc == 1 && !r->o->quiet && mono_s() - r->last_busy_note >= 10) {
+		uint64_t waiting;
 		r->last_busy_note = mono_s();
+		pthread_mutex_lock(&r->q.mu);
+		waiting = r->bl.n + r->q.n;
+		pthread_mutex_unlock(&r->q.mu);
 		fprintf(stderr, "smtpscope live: the database is locked by another process; %" PRIu64
-			" sessions wait (retrying every %.1f s at most)\n", r->bl.n, STORE_RETRY_MAX_MS / 1000.0);
+			" session%s wait (retrying every %.1f s at most)\n", waiting, waiting == 1 ? "" : "s",
+			STORE_RETRY_MAX_MS / 1000.0);
 	}
 }
 
