@@ -139,4 +139,14 @@ s=$(fresh_db faults-stdin)
 like "$(cat "$OUT/faults-stdin.err")" "already imported" "the second is recognised"
 is "$(snap "$s")" "$want" "stdin twice: equal to the clean run"
 is "$(db_val "$s" "SELECT count(*) FROM captures")" 1 "one capture"
+
+# 8. a filter makes another import: the same file read with --filter gives
+# other sessions, so it neither skips nor replaces an import without it
+fl=$(fresh_db faults-filter)
+"$BIN" replay -q --db "$fl" --filter 'host 10.1.0.99' "$PCAPS/kb301401.pcap"; ok $? "replay with a filter that keeps nothing"
+"$BIN" replay -q --db "$fl" "$PCAPS/kb301401.pcap" 2> "$OUT/faults-filter.err"; ok $? "the same file without the filter"
+is "$(cat "$OUT/faults-filter.err")" "" "is not skipped"
+is "$(db_val "$fl" "SELECT count(*) || ' ' || sum(smtp_sessions > 0) FROM captures")" "2 1" "two imports, the unfiltered one with sessions"
+"$BIN" replay --db "$fl" --filter 'host 10.1.0.99' "$PCAPS/kb301401.pcap" 2> "$OUT/faults-filter2.err"
+like "$(cat "$OUT/faults-filter2.err")" "already imported" "the same file with the same filter again is skipped"
 done_testing

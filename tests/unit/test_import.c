@@ -116,7 +116,7 @@ int main(void)
 	diff = earlier(st, "interrupted", got, 1000);
 
 	/* the hashing input */
-	is_int(import_check(&im, st, path, 0, &known, err, sizeof err), 0, "import_check: nothing finished yet");
+	is_int(import_check(&im, st, path, NULL, 0, &known, err, sizeof err), 0, "import_check: nothing finished yet");
 	f = import_open(&im, path, err, sizeof err);
 	if (!ok(f != NULL, "import_open"))
 		return done_testing();
@@ -154,10 +154,10 @@ int main(void)
 	}
 
 	/* the same file again: the sampled pre-check, confirmed by the full hash */
-	is_int(import_check(&im, st, path, 0, &known, err, sizeof err), 1, "the same file is already imported");
+	is_int(import_check(&im, st, path, NULL, 0, &known, err, sizeof err), 1, "the same file is already imported");
 	is_int(known, id, "as that capture");
 	import_fini(&im);
-	is_int(import_check(&im, st, path, 1, &known, err, sizeof err), 0, "--force: not skipped");
+	is_int(import_check(&im, st, path, NULL, 1, &known, err, sizeof err), 0, "--force: not skipped");
 	import_fini(&im);
 	/* one byte changed after the first MiB, between two sampled slices */
 	fin = id;
@@ -168,7 +168,7 @@ int main(void)
 		data[step * k + (16u << 10) + 2048] ^= 0x20;
 	}
 	write_file(other, data, SIZE);
-	is_int(import_check(&im, st, other, 0, &known, err, sizeof err), 0, "a file changed in the middle is not skipped");
+	is_int(import_check(&im, st, other, NULL, 0, &known, err, sizeof err), 0, "a file changed in the middle is not skipped");
 	{
 		sqlite3_stmt *q;
 		int same = 0;
@@ -184,7 +184,7 @@ int main(void)
 	import_fini(&im);
 
 	/* a duplicate of a finished import (stdin has no pre-check) is dropped */
-	is_int(import_check(&im, st, path, 1, &known, err, sizeof err), 0, "forced check");
+	is_int(import_check(&im, st, path, NULL, 1, &known, err, sizeof err), 0, "forced check");
 	f = import_open(&im, path, err, sizeof err);
 	read_all(f);
 	id = store_capture_begin(st, &ci);
