@@ -154,7 +154,7 @@ int capture_replay(struct store *st, const char *path, const struct replay_opts 
 		return -1;
 	/* Imports are idempotent (import.h): skipped only when the whole
 	 * content is already imported. */
-	k = import_check(&im, st, path, o->force, &known_id, err, errlen);
+	k = import_check(&im, st, path, o->filter, o->force, &known_id, err, errlen);
 	if (k != 0) {
 		import_fini(&im);
 		if (k == 1) {

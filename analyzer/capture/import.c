@@ -105,8 +105,8 @@ static int hash_head(int fd, uint64_t n, char hex[33])
 
 /* ---- rule 1: the pre-check ---------------------------------------------------- */
 
-int import_check(struct import *im, struct store *st, const char *path, int force, int64_t *known_id,
-		 char *err, size_t errlen)
+int import_check(struct import *im, struct store *st, const char *path, const char *filter, int force,
+		 int64_t *known_id, char *err, size_t errlen)
 {
 	sqlite3_stmt *q = NULL;
 	char full[33] = "";
@@ -116,6 +116,7 @@ int import_check(struct import *im, struct store *st, const char *path, int forc
 
 	memset(im, 0, sizeof *im);
 	im->st = st;
+	im->filter = filter;
 	im->fd = -1;
 	im->size = -1;
 	pthread_mutex_init(&im->mu, NULL);
@@ -135,12 +136,14 @@ int import_check(struct import *im, struct store *st, const char *path, int forc
 	if (sqlite3_prepare_v2(store_db(st),
 			       "SELECT id, content_hash FROM captures WHERE kind = 'file' AND status = 'finished'"
 			       " AND sample_hash = ?1 AND file_size = ?2 AND hashed_bytes = ?2"
-			       " AND content_hash IS NOT NULL ORDER BY id", -1, &q, NULL) != SQLITE_OK) {
+			       " AND content_hash IS NOT NULL AND filter IS ?3 ORDER BY id", -1, &q, NULL) != SQLITE_OK) {
 		set_err(err, errlen, "%s: looking for earlier imports: %s", path, sqlite3_errmsg(store_db(st)));
 		return -1;
 	}
 	sqlite3_bind_text(q, 1, im->sample, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, im->size);
+	if (im->filter)
+		sqlite3_bind_text(q, 3, im->filter, -1, SQLITE_STATIC);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(q, 1);
 		/* the sample matched: only the whole content decides */
@@ -267,10 +270,13 @@ static int load_marks(struct import *im)
 	if (sqlite3_prepare_v2(store_db(im->st),
 			       "SELECT DISTINCT hashed_bytes FROM captures WHERE kind = 'file'"
 			       " AND status <> 'running' AND content_hash IS NOT NULL AND hashed_bytes > 0"
-			       " AND (?1 < 0 OR hashed_bytes <= ?1) ORDER BY 1 LIMIT ?2", -1, &q, NULL) != SQLITE_OK)
+			       " AND (?1 < 0 OR hashed_bytes <= ?1) AND filter IS ?3 ORDER BY 1 LIMIT ?2",
+			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(q, 1, im->size);
 	sqlite3_bind_int(q, 2, IMPORT_MARKS_MAX);
+	if (im->filter)
+		sqlite3_bind_text(q, 3, im->filter, -1, SQLITE_STATIC);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		if (im->n_marks == cap) {
 			size_t nc = cap ? 2 * cap : 16;
@@ -412,11 +418,13 @@ int import_settle(struct import *im, int finished, int force, struct import_outc
 
 	if (sqlite3_prepare_v2(db, "SELECT id, hashed_bytes, content_hash, status FROM captures"
 			       " WHERE id <> ?1 AND kind = 'file' AND status <> 'running'"
-			       " AND content_hash IS NOT NULL AND hashed_bytes <= ?2 ORDER BY id",
+			       " AND content_hash IS NOT NULL AND hashed_bytes <= ?2 AND filter IS ?3 ORDER BY id",
 			       -1, &q, NULL) != SQLITE_OK)
 		goto db_fail;
 	sqlite3_bind_int64(q, 1, im->capture_id);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)im->bytes);
+	if (im->filter)
+		sqlite3_bind_text(q, 3, im->filter, -1, SQLITE_STATIC);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(q, 0);
 		uint64_t len = (uint64_t)sqlite3_column_int64(q, 1);
@@ -443,11 +451,13 @@ int import_settle(struct import *im, int finished, int force, struct import_outc
 	if (finished && im->sample[0]) {
 		if (sqlite3_prepare_v2(db, "SELECT id FROM captures WHERE id <> ?1 AND kind = 'file'"
 				       " AND status = 'finished' AND content_hash IS NULL AND sample_hash = ?2"
-				       " AND file_size = ?3", -1, &q, NULL) != SQLITE_OK)
+				       " AND file_size = ?3 AND filter IS ?4", -1, &q, NULL) != SQLITE_OK)
 			goto db_fail;
 		sqlite3_bind_int64(q, 1, im->capture_id);
 		sqlite3_bind_text(q, 2, im->sample, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, im->size);
+		if (im->filter)
+			sqlite3_bind_text(q, 4, im->filter, -1, SQLITE_STATIC);
 		while (sqlite3_step(q) == SQLITE_ROW)
 			if (push_id(&ids, &n, &cap, sqlite3_column_int64(q, 0)) < 0)
 				goto oom;

@@ -21,6 +21,8 @@
  *     finished and holds exactly the same content, the new one is the
  *     duplicate (stdin, which has no pre-check): it is deleted instead,
  *     unless --force, which always replaces.
+ *  An import read with a BPF filter (replay --filter) only matches imports
+ *  read with the same filter: other filters give other sessions.
  *  4. Imports from before schema 6 have only the sampled fingerprint: a
  *     finished one with the same fingerprint and size is replaced.
  *
@@ -41,6 +43,8 @@ struct store;
 struct import {
 	struct store *st;          /* not owned */
 	int64_t capture_id;        /* 0 until import_attach() */
+	const char *filter;        /* the replay's BPF filter or NULL (not owned): imports match
+	                              only those read with the same filter */
 	int is_stdin;
 	int64_t size;              /* regular file: its size, else -1 */
 	char sample[17];           /* sampled fingerprint, "" when none */
@@ -75,8 +79,8 @@ struct import_outcome {
  * sampled fingerprint and, unless force, checks rule 1: returns 1 (and the
  * finished capture's id in *known_id) when the file is already imported, 0
  * to go on, -1 on error (err set). */
-int import_check(struct import *im, struct store *st, const char *path, int force, int64_t *known_id,
-		 char *err, size_t errlen);
+int import_check(struct import *im, struct store *st, const char *path, const char *filter, int force,
+		 int64_t *known_id, char *err, size_t errlen);
 
 /* Opens the input as a FILE for libpcap (pcap_fopen_offline), hashing every
  * byte read; ftell() works on it.  fclose() (pcap_close()) closes it.  NULL

@@ -19,6 +19,7 @@
 #include "analyzer/capture/run.h"
 #include "analyzer/capture/source.h"
 #include "analyzer/capture/tap.h"
+#include "analyzer/base/cliopt.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/numparse.h"
 #include "analyzer/base/runtime.h"
@@ -286,7 +287,7 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 	double v;
 	int c, k;
 
-	while ((c = getopt_long(argc, argv, "+i:f:s:B:Z:d:c:w:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:f:s:B:Z:d:c:w:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface = optarg; break;
 		case 'f': o->filter = optarg; break;
@@ -368,7 +369,7 @@ static int parse_opts(int argc, char **argv, struct live_opts *o, int *list)
 			if ((k = outputs_opt(c, optarg, &o->out, oerr, sizeof oerr)) < 0)
 				return usage("%s", oerr);
 			if (k == 0)
-				return usage("%s", "unknown option");
+				return cli_bad_option("live", c, argv);
 		}
 	}
 	if (optind < argc)

@@ -25,6 +25,8 @@ for args in "replay --bogus x.pcap|replay: unknown option '--bogus'" \
 	    "export --db order.db|export: --table is required" \
 	    "merge --bogus|merge: unknown option '--bogus'" \
 	    "analyze --bogus|analyze: unknown option '--bogus'" \
+	    "live --bogus|live: unknown option '--bogus'" \
+	    "live -i|live: option '-i' needs a value" \
 	    "--bogus|smtpscope: unknown option '--bogus'" \
 	    "frobnicate|smtpscope: unknown command 'frobnicate'"; do
 	a=${args%%|*}; want=${args#*|}
