@@ -254,15 +254,19 @@ static int cmd_replay(int argc, char **argv)
 					   "again, --filter EXPR sets a BPF filter");
 		case 'A': analyze = 0; break;
 		case 'M':
-			if (num_parse_u64(optarg, 1, UINT32_MAX, &v) < 0)
+			if (num_parse_u64(optarg, 1, UINT32_MAX, &v) < 0) {
+				free(files);
 				return usage_error("replay", "--max-flows wants a positive number, not '%s'", optarg);
+			}
 			o.flows.max_flows = (uint32_t)v;
 			break;
 		case 'E':
 		case 'H':
-			if (num_parse_u64(optarg, 1, 86400 * 30, &v) < 0)
+			if (num_parse_u64(optarg, 1, 86400 * 30, &v) < 0) {
+				free(files);
 				return usage_error("replay", "--timeout-%s wants seconds (1 to 2592000), not '%s'",
 						   c == 'E' ? "established" : "half", optarg);
+			}
 			if (c == 'E')
 				o.flows.timeout_est_us = v * 1000000;
 			else
