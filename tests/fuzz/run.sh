@@ -52,7 +52,7 @@ run_one() {
 	fi
 	mkdir -p "$work" "$art"
 	# Regressions first: each committed reproducer must run clean now.
-	if [ -d "tests/fuzz/regressions/$t" ] && [ -n "$(ls -A "tests/fuzz/regressions/$t" 2>/dev/null)" ]; then
+	if [ -d "tests/fuzz/regressions/$t" ] && [ -n "$(ls "tests/fuzz/regressions/$t" 2>/dev/null)" ]; then
 		if ! "$bin" -rss_limit_mb=2048 -timeout=10 tests/fuzz/regressions/"$t"/* > "$B/logs/$t.regress.log" 2>&1; then
 			printf 'not ok\tregression input fails again: see %s\n' "$B/logs/$t.regress.log" > "$res"
 			return
