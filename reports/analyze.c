@@ -79,6 +79,26 @@
 #include "reports/analysis/an.h"
 #include "reports/query/sqlfn.h"
 #include "reports/query/table.h"
+#include "analyzer/base/runtime.h"
+#include <stdlib.h>
+
+/* SMTPSCOPE_TIMINGS=1: each phase of the analysis, in seconds, on standard
+ * error (what `make bench` and a slow analysis are read with). */
+static double tm_last;
+static void tm(const char *what)
+{
+	static int on = -1;
+	double t;
+
+	if (on < 0)
+		on = getenv("SMTPSCOPE_TIMINGS") != NULL;
+	if (!on)
+		return;
+	t = rt_mono_s();
+	if (what)
+		fprintf(stderr, "analyze: %-28s %.4f s\n", what, t - tm_last);
+	tm_last = t;
+}
 
 int analyze_register_functions(struct sqlite3 *db)
 {
@@ -243,6 +263,7 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	/* the indexes the analysis reads (schema/analysis_indexes*.sql): a
 	 * replay leaves them to be built here, in one sorted pass each; on the
 	 * swap path before the read snapshot (a snapshot cannot write main) */
+	tm(NULL);
 	if (swap && analysis_indexes(&a, 1) < 0) {
 		rq_untune(db, &tune);
 		return -1;
@@ -255,9 +276,11 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	drop_temp(db);
+	tm("indexes");
 	if ((!swap && analysis_indexes(&a, 0) < 0) ||
 	    an_exec(&a, "DELETE FROM findings") < 0 || an_exec(&a, temp) < 0)
 		goto out;
+	tm("analysis_temp.sql");
 	if (!(a.ins = an_q(&a, "INSERT INTO findings (server_ip, server_port, kind, severity, name,"
 		" summary, evidence, first_ts, last_ts, remediation, client_ip, finding_key,"
 		" suggested_name, suggested_source)"
@@ -268,6 +291,8 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	for (k = an_kinds; k->kind; k++)
 		if (an_run_kind(&a, k) < 0)
 			goto out;
+		else
+			tm(k->kind);
 	/* the history writes main: on the swap path, inside the swap */
 	if (!swap && an_history(&a, an_now()) < 0)
 		goto out;
@@ -282,6 +307,7 @@ out:
 		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
 		if (rc == 0)
 			rc = swap_in(&a);
+		tm("swap");
 		sqlite3_exec(db, "DROP TABLE IF EXISTS temp.findings", NULL, NULL, NULL);
 		rq_untune(db, &tune);
 		return rc;
