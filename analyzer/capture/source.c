@@ -1,12 +1,14 @@
 /* \summary: capture files and interfaces as libpcap handles; see source.h. */
 #include "analyzer/capture/source.h"
 #include "analyzer/capture/compressed.h"
+#include "analyzer/capture/pcapread.h"
 #include "analyzer/base/runtime.h"
 #include "analyzer/engine/decode.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -75,6 +77,44 @@ int source_check_file(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+static void in_place_free(struct source *src)
+{
+	if (src->rd)
+		pcapread_fini(src->rd);
+	free(src->rd);
+	src->rd = NULL;
+}
+
+/* A plain file whose first bytes (magic, nm of them) say classic pcap in
+ * this byte order (pcapread_accepts()): it is read in place, its header
+ * read now (through the import's hash) for libpcap.  0 (src->rd and
+ * src->raw set when it is), -1 out of memory. */
+static int open_in_place(struct source *src, FILE *fp, const unsigned char *magic, size_t nm)
+{
+	const char *reader = getenv("SMTPSCOPE_READER"); /* "libpcap": never in place (README) */
+	struct pcapread *rd;
+	size_t n = 0;
+	ssize_t k;
+	int nano = 0;
+
+	if ((reader && strcmp(reader, "libpcap") == 0) || !pcapread_accepts(magic, nm, &nano))
+		return 0;
+	if (!(rd = calloc(1, sizeof *rd)))
+		return -1;
+	while (n < PCAPREAD_HEADER && (k = pcapread_raw(fp, rd->hdr + n, PCAPREAD_HEADER - n)) > 0)
+		n += (size_t)k;
+	if (n < PCAPREAD_HEADER) { /* shorter than a header: libpcap says so */
+		free(rd);
+		rewind(fp);
+		return 0;
+	}
+	rd->hdr_len = n;
+	rd->nano = nano;
+	src->rd = rd;
+	src->raw = fp;
+	return 0;
+}
+
 int source_open_stream(struct source *src, const char *name, FILE *fp, int64_t size, const char *filter,
 		       char *err, size_t errlen)
 {
@@ -102,12 +142,28 @@ int source_open_stream(struct source *src, const char *name, FILE *fp, int64_t s
 		}
 		fp = z;
 	} else {
-		/* libpcap reads through stdio: 1 MiB reads instead of 4 KiB ones */
 		rewind(fp);
-		setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		if (open_in_place(src, fp, magic, nm) < 0) {
+			fclose(fp);
+			snprintf(err, errlen, "%s: out of memory", name);
+			return -1;
+		}
+		/* libpcap reads through stdio: 1 MiB reads instead of 4 KiB ones */
+		if (!src->rd)
+			setvbuf(fp, NULL, _IOFBF, 1 << 20);
 	}
-	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (src->rd) { /* libpcap reads the header only, from its copy */
+		FILE *h = fmemopen(src->rd->hdr, src->rd->hdr_len, "rb");
+		p = h ? pcap_fopen_offline_with_tstamp_precision(h, PCAP_TSTAMP_PRECISION_NANO, perr) : NULL;
+		if (h && !p)
+			fclose(h);
+		if (!h)
+			snprintf(perr, sizeof perr, "%s", strerror(errno));
+	} else {
+		p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	}
 	if (!p) {
+		in_place_free(src);
 		fclose(fp); /* stdin too: this was its only use */
 		snprintf(err, errlen, "%s: not a readable pcap or pcapng file%s%s%s: %s", name,
 			 comp != COMP_NONE ? " after " : "", comp != COMP_NONE ? compression_name(comp) : "",
@@ -120,15 +176,44 @@ int source_open_stream(struct source *src, const char *name, FILE *fp, int64_t s
 		if (pcap_compile(p, &bpf, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(p, &bpf) < 0) {
 			snprintf(err, errlen, "%s: filter '%s': %s", name, filter, pcap_geterr(p));
 			pcap_close(p);
+			in_place_free(src);
+			if (src->raw)
+				fclose(src->raw);
 			return -1;
 		}
-		pcap_freecode(&bpf);
+		if (src->rd) { /* kept: run on each record read in place */
+			src->bpf = bpf;
+			src->has_bpf = 1;
+		} else {
+			pcap_freecode(&bpf);
+		}
 	}
 	if (check_linktype(p, name, err, errlen) < 0) {
 		pcap_close(p);
+		if (src->has_bpf)
+			pcap_freecode(&src->bpf);
+		in_place_free(src);
+		if (src->raw)
+			fclose(src->raw);
 		return -1;
 	}
-	source_init(src, p, name, 1);
+	{
+		struct pcapread *rd = src->rd;
+		FILE *raw = src->raw;
+		struct bpf_program bpf = src->bpf;
+		int has_bpf = src->has_bpf;
+
+		source_init(src, p, name, 1);
+		src->rd = rd;
+		src->raw = raw;
+		src->bpf = bpf;
+		src->has_bpf = has_bpf;
+	}
+	if (src->rd && pcapread_init(src->rd, src->raw, (uint32_t)pcap_snapshot(p), src->rd->nano) < 0) {
+		source_close(src);
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
 	src->size = size;
 	src->compressed = comp != COMP_NONE;
 	return 0;
@@ -239,6 +324,13 @@ void source_close(struct source *src)
 	if (src->p)
 		pcap_close(src->p);
 	src->p = NULL;
+	if (src->has_bpf)
+		pcap_freecode(&src->bpf);
+	src->has_bpf = 0;
+	in_place_free(src);
+	if (src->raw)
+		fclose(src->raw);
+	src->raw = NULL;
 }
 
 const char *source_linktype(const struct source *src)

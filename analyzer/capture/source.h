@@ -25,6 +25,13 @@ struct source {
 	int64_t size;              /* file bytes, -1 when unknown (stdin, interfaces) */
 	int compressed;            /* a file read through gzip, zstd or xz (no byte offsets) */
 	int breaker;               /* runtime.h breaker slot while registered, else -1 */
+	/* A classic pcap file read in place (pcapread.h): p then holds only
+	 * the header (link type, snapshot, filter) and rd reads the records
+	 * from raw.  NULL: libpcap reads p. */
+	struct pcapread *rd;       /* owned */
+	FILE *raw;                 /* owned: rd's input */
+	struct bpf_program bpf;    /* the filter, run on rd's records */
+	int has_bpf;
 };
 
 /* How to open an interface. */
@@ -44,7 +51,9 @@ int source_check_file(const char *path, char *err, size_t errlen);
 
 /* Opens the capture read from fp (name for messages; "-" for standard
  * input): gzip, zstd and xz are decompressed on the way, then libpcap reads
- * it (pcap or pcapng, micro- or nanoseconds), filter (BPF, or NULL) is
+ * it (pcap or pcapng, micro- or nanoseconds; a plain classic pcap file in
+ * this machine's byte order is read in place instead, pcapread.h, with
+ * libpcap reading its header), filter (BPF, or NULL) is
  * applied and the link type checked.  fp is the source's from now on
  * (source_close() closes it), and is closed on an error too.  size is the
  * file's size for progress (-1 unknown).  0, or -1 with err set. */

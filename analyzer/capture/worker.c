@@ -2,6 +2,7 @@
 #include "analyzer/capture/worker.h"
 #include "analyzer/base/runtime.h"
 #include "analyzer/capture/live_dump.h"
+#include "analyzer/capture/pcapread.h"
 #include "analyzer/capture/tap.h"
 
 #include <errno.h>
@@ -47,7 +48,9 @@ static void publish(struct worker *w)
 	__atomic_store_n(&w->pub.first_ts, w->pl.first_ts, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub.last_ts, w->pl.last_ts, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->pub.flows_active, flow_get_stats(w->pl.flows)->active, __ATOMIC_RELAXED);
-	if (w->src->is_file && !w->src->compressed && pcap_file(w->src->p))
+	if (w->src->rd)
+		__atomic_store_n(&w->pub.file_offset, (int64_t)pcapread_offset(w->src->rd), __ATOMIC_RELAXED);
+	else if (w->src->is_file && !w->src->compressed && pcap_file(w->src->p))
 		__atomic_store_n(&w->pub.file_offset, (int64_t)ftell(pcap_file(w->src->p)), __ATOMIC_RELAXED);
 }
 
@@ -93,12 +96,53 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
 		live_dump_frame(w->dump, h, bytes, p->sport, p->dport);
 }
 
+/* A classic pcap file read in place (pcapread.h): as read_file(), with
+ * the filter run here (libpcap's pcap_offline_filter). */
+static void read_in_place(struct worker *w)
+{
+	struct source *src = w->src;
+	struct pcap_pkthdr h;
+	const u_char *data;
+	double last_house = 0, now;
+	uint64_t at = 0;
+	unsigned batch = 0;
+	char why[PCAP_ERRBUF_SIZE];
+	int k;
+
+	while (!stopping(w)) {
+		k = pcapread_next(src->rd, &h, &data, why, sizeof why, &at);
+		if (k == 0)
+			break;
+		if (k < 0) {
+			snprintf(w->err, sizeof w->err, "corrupt or truncated capture at byte offset %" PRIu64
+				 ", after %" PRIu64 " packets: %s", at, w->pl.packets, why);
+			fail(w);
+			break;
+		}
+		if (!src->has_bpf || pcap_offline_filter(&src->bpf, &h, data))
+			on_frame((u_char *)w, &h, data);
+		if (++batch == WORKER_BATCH) {
+			batch = 0;
+			now = rt_mono_s();
+			if (now - last_house >= WORKER_HOUSE_S) {
+				publish(w);
+				last_house = now;
+			}
+		}
+	}
+}
+
 /* A file: to its end, a corrupt record, or the stop. */
 static void read_file(struct worker *w)
 {
 	pcap_t *p = w->src->p;
 	double last_house = 0, now;
 	int n;
+
+	if (w->src->rd) {
+		read_in_place(w);
+		return;
+	}
 
 	while (!stopping(w)) {
 		n = pcap_dispatch(p, WORKER_BATCH, on_frame, (u_char *)w);
