@@ -80,25 +80,8 @@
 #include "reports/query/sqlfn.h"
 #include "reports/query/table.h"
 #include "analyzer/base/runtime.h"
-#include <stdlib.h>
 
-/* SMTPSCOPE_TIMINGS=1: each phase of the analysis, in seconds, on standard
- * error (what `make bench` and a slow analysis are read with). */
-static double tm_last;
-static void tm(const char *what)
-{
-	static int on = -1;
-	double t;
-
-	if (on < 0)
-		on = getenv("SMTPSCOPE_TIMINGS") != NULL;
-	if (!on)
-		return;
-	t = rt_mono_s();
-	if (what)
-		fprintf(stderr, "analyze: %-28s %.4f s\n", what, t - tm_last);
-	tm_last = t;
-}
+#define tm(what) rt_timing("analyze", what) /* SMTPSCOPE_TIMINGS=1 */
 
 int analyze_register_functions(struct sqlite3 *db)
 {

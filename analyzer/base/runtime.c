@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -132,4 +134,25 @@ double rt_wall_s(void)
 
 	clock_gettime(CLOCK_REALTIME, &t);
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+void rt_timing(const char *who, const char *what)
+{
+	static int on = -1;
+	static __thread struct { const char *who; double last; } clocks[4];
+	double t;
+	size_t i;
+
+	if (on < 0)
+		on = getenv("SMTPSCOPE_TIMINGS") != NULL && strcmp(getenv("SMTPSCOPE_TIMINGS"), "0") != 0;
+	if (!on)
+		return;
+	t = rt_mono_s();
+	for (i = 0; i < sizeof clocks / sizeof clocks[0] - 1; i++) /* the last slot is shared */
+		if (!clocks[i].who || strcmp(clocks[i].who, who) == 0)
+			break;
+	clocks[i].who = who;
+	if (what)
+		fprintf(stderr, "%s: %-28s %.4f s\n", who, what, t - clocks[i].last);
+	clocks[i].last = t;
 }

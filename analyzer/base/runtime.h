@@ -38,4 +38,10 @@ void rt_remove_breaker(int slot);
 double rt_mono_s(void);
 double rt_wall_s(void);
 
+/* SMTPSCOPE_TIMINGS=1 in the environment: prints "WHO: WHAT  N s" on
+ * standard error, N the seconds since this thread's previous call for the
+ * same WHO (what = NULL only starts that clock).  Nothing otherwise.  For `make bench` and
+ * for a user asking where a slow run spends its time (README). */
+void rt_timing(const char *who, const char *what);
+
 #endif

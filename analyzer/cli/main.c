@@ -304,10 +304,12 @@ static int cmd_replay(int argc, char **argv)
 			pcap_close(dead);
 		}
 	}
+	rt_timing("replay", NULL);
 	if (!(st = open_store("replay", db, STORE_WRITE))) {
 		free(files);
 		return 1;
 	}
+	rt_timing("replay", "open the database");
 	if (outputs_open(&out, &oc, nfiles == 1 ? files[0] : "replay", oerr, sizeof oerr) < 0) {
 		fprintf(stderr, "%s replay: %s\n", prog, oerr);
 		store_close(st);
@@ -334,6 +336,7 @@ static int cmd_replay(int argc, char **argv)
 		} else if (!res.interrupted) {
 			t.imported++;
 		}
+		rt_timing("replay", files[i]);
 		t.packets += res.packets;
 		t.bytes += res.bytes;
 		t.sessions += res.sessions;
@@ -353,6 +356,7 @@ static int cmd_replay(int argc, char **argv)
 		if (analyze)
 			outputs_analyzed(&out, store_db(st), (double)(a1.tv_sec - a0.tv_sec) +
 					 (a1.tv_nsec - a0.tv_nsec) / 1e9);
+		rt_timing("replay", "analysis");
 	}
 	{
 		struct capture_totals tot;
@@ -371,8 +375,11 @@ static int cmd_replay(int argc, char **argv)
 		print_summary(st, &t, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	warn_snaplen(&t);
 	/* The .db alone is complete: nothing left in the -wal. */
+	rt_timing("replay", "summary and outputs");
 	sqlite3_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	rt_timing("replay", "checkpoint");
 	store_close(st);
+	rt_timing("replay", "close the database");
 	free(files);
 	if (t.interrupted)
 		return EXIT_INTERRUPTED;
