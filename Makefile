@@ -60,6 +60,12 @@ PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS   += -I. -I$(B)/gen -D_GNU_SOURCE
 CFLAGS     += -std=gnu11 $(OPT) $(WARN) $(WERROR) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS    += $(filter -fsanitize=%,$(OPT))
+# analyzer/base/hash_avx2.c: libxxhash's XXH3 built for AVX2, called only on
+# CPUs that have it (hash.c); Debian's library is built for SSE2
+ifeq ($(shell uname -m),x86_64)
+CPPFLAGS   += -DHASH_HAVE_AVX2
+%/analyzer/base/hash_avx2.o: CFLAGS += -mavx2
+endif
 LDLIBS     += $(PKG_LIBS) -lpthread
 
 ANALYZER_SRC = $(filter-out analyzer/cli/main.c,$(wildcard analyzer/*/*.c))

@@ -2,6 +2,7 @@
  * replacement rules; see import.h. */
 #include "analyzer/capture/import.h"
 #include "analyzer/capture/capture.h"
+#include "analyzer/base/hash.h"
 #include "analyzer/base/limits.h"
 #include "analyzer/base/runtime.h"
 #include "analyzer/store/store.h"
@@ -69,7 +70,7 @@ int import_hash_file(const char *path, char hex[33], uint64_t *bytes)
 		}
 		if (n == 0)
 			break;
-		XXH3_128bits_update(xs, buf, (size_t)n);
+		hash128_update(xs, buf, (size_t)n);
 		total += (uint64_t)n;
 	}
 	to_hex(XXH3_128bits_digest(xs), hex);
@@ -197,7 +198,7 @@ static ssize_t hin_read(void *cookie, char *buf, size_t size)
 	}
 	if (n == 0)
 		return 0;
-	XXH3_128bits_update(im->xs, buf, (size_t)n);
+	hash128_update(im->xs, buf, (size_t)n);
 	im->bytes += (uint64_t)n;
 	while (im->next_mark < im->n_marks && im->marks[im->next_mark] == im->bytes) {
 		to_hex(XXH3_128bits_digest(im->xs), im->mark_hex[im->next_mark]);
