@@ -155,11 +155,14 @@ int pcapread_next(struct pcapread *r, struct pcap_pkthdr *h, const u_char **data
 	fill(r, PCAPREAD_REC + (size_t)caplen);
 	p = r->buf + r->off; /* fill() may have moved it */
 	unread = r->have - r->off;
-	if (unread < PCAPREAD_REC + (size_t)caplen)
+	if (unread < PCAPREAD_REC + (size_t)caplen) /* libpcap first reads up to the snapshot length */
 		return fail(r, err, errlen, at, unread, "truncated dump file; tried to read %" PRIu32
-			    " captured bytes, only got %zu", caplen, unread - PCAPREAD_REC);
-	h->ts.tv_sec = (time_t)sec;
-	h->ts.tv_usec = (suseconds_t)(r->nano ? frac : (uint64_t)frac * 1000u);
+			    " captured bytes, only got %zu",
+			    caplen > r->snapshot && unread - PCAPREAD_REC < r->snapshot ? r->snapshot : caplen,
+			    unread - PCAPREAD_REC);
+	/* the file's times are signed 32-bit fields, widened as libpcap does */
+	h->ts.tv_sec = (time_t)(int32_t)sec;
+	h->ts.tv_usec = (suseconds_t)(int32_t)frac * (r->nano ? 1 : 1000);
 	h->caplen = caplen > r->snapshot ? r->snapshot : caplen; /* the rest is skipped, as libpcap does */
 	h->len = len;
 	*data = p + PCAPREAD_REC;

@@ -13,7 +13,12 @@
  * made per input, and the decoder is emptied after each input by an empty
  * frame stamped past FRAG_TIMEOUT_US, so no fragment or flow carries over
  * from one input to the next and a crash reproduces alone.  The flow table is
- * small (64 flows) so eviction is reachable. */
+ * small (64 flows) so eviction is reachable.
+ *
+ * An input the in-place reader takes (analyzer/capture/pcapread.h: classic
+ * pcap in this byte order) is first read by both libpcap and pcapread, and
+ * the two must agree record by record (lengths, times, bytes) and end the
+ * same way (end of file, or the same error message). */
 #include <pcap/pcap.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,6 +26,10 @@
 #include "tests/fuzz/fuzz_common.h"
 #include "analyzer/engine/classify.h"
 #include "analyzer/engine/pipeline.h"
+#include "analyzer/capture/pcapread.h"
+#include "analyzer/engine/decode.h"
+
+#include <fcntl.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,6 +79,63 @@ static void put_counter(void *ctx, const char *name, uint64_t v)
 		fuzz_fail("counter without a name");
 }
 
+/* libpcap and pcapread over the same bytes (fd, a memfd holding them). */
+static void differential(int fd, const uint8_t *data, size_t size)
+{
+	char path[64], err[PCAP_ERRBUF_SIZE], rerr[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h, rh;
+	const u_char *d, *rd;
+	struct pcapread r;
+	uint64_t at;
+	pcap_t *pc;
+	FILE *f, *raw;
+	int nano, a, b;
+
+	if (!pcapread_accepts(data, size, &nano))
+		return;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd); /* an offset of its own */
+	if (!(f = fopen(path, "rb")) || !(raw = fopen(path, "rb")))
+		abort();
+	pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!pc || !decode_linktype_supported(pcap_datalink(pc))) {
+		/* the replay refuses these before reading a record */
+		if (pc)
+			pcap_close(pc);
+		else
+			fclose(f);
+		fclose(raw);
+		return;
+	}
+	if (lseek(fileno(raw), PCAPREAD_HEADER, SEEK_SET) != PCAPREAD_HEADER ||
+	    pcapread_init(&r, raw, (uint32_t)pcap_snapshot(pc), nano) < 0)
+		abort();
+	for (;;) {
+		a = pcap_next_ex(pc, &h, &d);
+		b = pcapread_next(&r, &rh, &rd, rerr, sizeof rerr, &at);
+		if (a == 1 && b == 1) {
+			if (h->caplen != rh.caplen || h->len != rh.len || h->ts.tv_sec != rh.ts.tv_sec ||
+			    h->ts.tv_usec != rh.ts.tv_usec || memcmp(d, rd, h->caplen) != 0)
+				fuzz_fail("pcapread and libpcap disagree on a record: caplen %u/%u len %u/%u"
+					  " time %ld.%ld/%ld.%ld", h->caplen, rh.caplen, h->len, rh.len,
+					  (long)h->ts.tv_sec, (long)h->ts.tv_usec, (long)rh.ts.tv_sec,
+					  (long)rh.ts.tv_usec);
+			continue;
+		}
+		if (a == PCAP_ERROR_BREAK && b == 0)
+			break;
+		if (a == PCAP_ERROR && b == -1) {
+			if (strcmp(pcap_geterr(pc), rerr) != 0)
+				fuzz_fail("pcapread and libpcap give different errors: '%s' / '%s'", rerr,
+					  pcap_geterr(pc));
+			break;
+		}
+		fuzz_fail("pcapread and libpcap end differently");
+	}
+	pcapread_fini(&r);
+	fclose(raw);
+	pcap_close(pc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct classifier *cls;
@@ -94,6 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the dup shares the file offset: rewind it */
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0)
 		abort();
+	differential(fd, data, size);
 	/* pcap_close() closes the FILE and with it the descriptor: hand it a dup */
 	if (!(f = fdopen(dup(fd), "rb")))
 		abort();

@@ -150,6 +150,7 @@ static void test_nano_and_snapshot(void)
 	header(f, 0xa1b23c4du, 2, 4, 100);
 	record(f, 7, 123456789, 200, 300, 5); /* longer than the snapshot length */
 	record(f, 8, 5, 50, 50, 9);
+	record(f, 0x80000001u, 0xfa000000u, 10, 10, 3); /* signed 32-bit fields, as libpcap reads them */
 	fclose(f);
 	if (!ok((f = reopen(&r, 100, 1)) != NULL, "reader opened (nanoseconds, snapshot 100)"))
 		return;
@@ -158,13 +159,16 @@ static void test_nano_and_snapshot(void)
 	   "nanoseconds kept; a record above the snapshot length is cut to it");
 	ok(pcapread_next(&r, &h, &d, err, sizeof err, &at) == 1 && h.caplen == 50 && bytes_ok(d, 50, 9),
 	   "the record after it is read whole (the cut bytes were skipped)");
+	ok(pcapread_next(&r, &h, &d, err, sizeof err, &at) == 1 && h.ts.tv_sec == (time_t)(int32_t)0x80000001u &&
+	   h.ts.tv_usec == (suseconds_t)(int32_t)0xfa000000u, "times are signed 32-bit fields (as libpcap)");
 	is_int(pcapread_next(&r, &h, &d, err, sizeof err, &at), 0, "end");
 	pcapread_fini(&r);
 	fclose(f);
 }
 
 /* One good record, then tail (written by fn); the error and its offset. */
-static void bad_tail(const char *name, void (*fn)(FILE *), const char *want_err, uint64_t want_at)
+static void bad_tail(const char *name, uint32_t snapshot, void (*fn)(FILE *), const char *want_err,
+		     uint64_t want_at)
 {
 	struct pcapread r;
 	struct pcap_pkthdr h;
@@ -173,11 +177,11 @@ static void bad_tail(const char *name, void (*fn)(FILE *), const char *want_err,
 	uint64_t at = 0;
 	FILE *f = create();
 
-	header(f, 0xa1b2c3d4u, 2, 4, 262144);
+	header(f, 0xa1b2c3d4u, 2, 4, snapshot);
 	record(f, 1, 2, 40, 40, 1); /* bytes 24..80 */
 	fn(f);
 	fclose(f);
-	if (!ok((f = reopen(&r, 262144, 0)) != NULL, "%s: reader opened", name))
+	if (!ok((f = reopen(&r, snapshot, 0)) != NULL, "%s: reader opened", name))
 		return;
 	ok(pcapread_next(&r, &h, &d, err, sizeof err, &at) == 1, "%s: the good record first", name);
 	snprintf(t, sizeof t, "%s: an error", name);
@@ -203,6 +207,28 @@ static void tail_short_header(FILE *f)
 	fwrite("0123456789", 1, 10, f);
 }
 
+/* snapshot 100: a record of 200 cut at 50 bytes, then one cut at 150 */
+static void tail_cut_below_snapshot(FILE *f)
+{
+	put32(f, 3);
+	put32(f, 4);
+	put32(f, 200);
+	put32(f, 200);
+	fwrite("01234567890123456789012345678901234567890123456789", 1, 50, f);
+}
+
+static void tail_cut_above_snapshot(FILE *f)
+{
+	uint8_t b[150];
+
+	memset(b, 'x', sizeof b);
+	put32(f, 3);
+	put32(f, 4);
+	put32(f, 200);
+	put32(f, 200);
+	fwrite(b, 1, sizeof b, f);
+}
+
 static void tail_short_data(FILE *f)
 {
 	put32(f, 3);
@@ -222,12 +248,16 @@ int main(void)
 	test_accepts();
 	test_records();
 	test_nano_and_snapshot();
-	bad_tail("2 GB captured length", tail_huge,
+	bad_tail("2 GB captured length", 262144, tail_huge,
 		 "invalid packet capture length 2147483648, bigger than snaplen of 262144", 80 + 16);
-	bad_tail("cut record header", tail_short_header,
+	bad_tail("cut record header", 262144, tail_short_header,
 		 "truncated dump file; tried to read 16 header bytes, only got 10", 80 + 10);
-	bad_tail("cut record data", tail_short_data,
+	bad_tail("cut record data", 262144, tail_short_data,
 		 "truncated dump file; tried to read 74 captured bytes, only got 30", 80 + 16 + 30);
+	bad_tail("record longer than the snapshot, cut before it", 100, tail_cut_below_snapshot,
+		 "truncated dump file; tried to read 100 captured bytes, only got 50", 80 + 16 + 50);
+	bad_tail("record longer than the snapshot, cut after it", 100, tail_cut_above_snapshot,
+		 "truncated dump file; tried to read 200 captured bytes, only got 150", 80 + 16 + 150);
 	unlink(path);
 	return done_testing();
 }
