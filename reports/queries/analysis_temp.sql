@@ -24,6 +24,9 @@ CREATE TEMP TABLE an_base AS SELECT server_ip, server_port, banner_host, greetin
   FROM sessions GROUP BY server_ip, server_port, banner_host, greeting_host, banner_code,
   helo_code, software)
  GROUP BY server_ip, server_port, banner_host, greeting_host, b220, hok;
+-- per server: the candidates of non_fqdn_greeting and non_public_name count
+-- each name's sessions here, one server's rows at a time
+CREATE INDEX temp.an_base_k ON an_base(server_ip, server_port);
 
 -- per server
 CREATE TEMP TABLE an_srv AS SELECT server_ip, server_port, sum(n) AS n,
