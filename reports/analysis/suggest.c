@@ -25,11 +25,11 @@ static const struct source sources[] = {
 	  "SELECT name FROM an_name WHERE server_ip = ?1 AND server_port = ?2 AND src = 'greeting'"
 	  " AND kind = 'fqdn' AND ?3 IS NOT NULL ORDER BY n DESC, name LIMIT 1" },
 	/* the FQDN it gives in HELO/EHLO when it sends mail itself (same
-	 * address), first label equal to the bad name */
+	 * address), first label equal to the bad name (temp.an_own_helo, made by
+	 * reports/queries/kind_non_fqdn_greeting.sql) */
 	{ "own_helo",
-	  "SELECT helo_arg FROM sessions WHERE client_ip = ?1 AND ?2 IS NOT NULL"
-	  " AND instr(helo_arg, '.') > 1 AND substr(helo_arg, 1, instr(helo_arg, '.') - 1) = ?3 COLLATE NOCASE"
-	  " AND is_fqdn(helo_arg) GROUP BY helo_arg ORDER BY count(*) DESC, helo_arg LIMIT 1" },
+	  "SELECT name FROM an_own_helo WHERE client_ip = ?1 AND ?2 IS NOT NULL"
+	  " AND label = ?3 COLLATE NOCASE ORDER BY n DESC, name LIMIT 1" },
 	/* the Reporting-MTA of 4.4.7 reports whose first label is the bad name:
 	 * the server's own full name, as its organisation's MTAs write it */
 	{ "dsn_reporting_mta",

@@ -24,6 +24,9 @@ CREATE TEMP TABLE an_base AS SELECT server_ip, server_port, banner_host, greetin
   FROM sessions GROUP BY server_ip, server_port, banner_host, greeting_host, banner_code,
   helo_code, software)
  GROUP BY server_ip, server_port, banner_host, greeting_host, b220, hok;
+-- per server: the candidates of non_fqdn_greeting and non_public_name count
+-- each name's sessions here, one server's rows at a time
+CREATE INDEX temp.an_base_k ON an_base(server_ip, server_port);
 
 -- per server
 CREATE TEMP TABLE an_srv AS SELECT server_ip, server_port, sum(n) AS n,
@@ -57,7 +60,9 @@ CREATE INDEX temp.an_top_k ON an_top(server_ip, server_port);
 -- client_ip is in no covering index)
 -- (issue 16) plus the TLS sessions whose encrypted phase was ESTIMATED to be
 -- EHLO then QUIT/close from record sizes (tls_estimates.ended_after_ehlo):
--- estimated = 1 on those rows, so the finding can label them
+-- estimated = 1 on those rows, so the finding can label them; CROSS JOIN:
+-- from the estimates to their sessions by id (the planner walked every
+-- session through an index and looked its estimate up: seconds on 10^6)
 CREATE TEMP TABLE an_stall AS SELECT id, server_ip, server_port, client_ip,
  first_ts AS ts, first_ts - lag(first_ts) OVER (PARTITION BY server_ip, server_port,
   client_ip ORDER BY first_ts, id) AS gap, estimated
@@ -65,7 +70,7 @@ CREATE TEMP TABLE an_stall AS SELECT id, server_ip, server_port, client_ip,
   FROM sessions NOT INDEXED WHERE outcome = 'aborted' AND helo_verb IS NOT NULL AND mails = 0
   UNION ALL
   SELECT s.id, s.server_ip, s.server_port, s.client_ip, s.first_ts, 1
-  FROM tls_estimates e JOIN sessions s ON s.id = e.session_id
+  FROM tls_estimates e CROSS JOIN sessions s ON s.id = e.session_id
   WHERE e.ended_after_ehlo = 1 AND s.outcome = 'tls');
 CREATE INDEX temp.an_stall_g ON an_stall(server_ip, server_port, gap);
 CREATE INDEX temp.an_stall_c ON an_stall(server_ip, server_port, client_ip, gap);

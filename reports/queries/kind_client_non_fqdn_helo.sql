@@ -10,12 +10,17 @@ CREATE TEMP TABLE an_helo AS SELECT * FROM (SELECT client_ip, helo_arg AS arg,
        fqdn_kind(helo_arg) AS k FROM sessions WHERE helo_arg IS NOT NULL
  GROUP BY client_ip, helo_arg) WHERE k NOT IN ('fqdn', 'address_literal');
 CREATE INDEX temp.an_helo_k ON an_helo(client_ip);
+-- The sessions that said such an argument first (one pass over the sessions,
+-- or the per-client index on a big database), then only their transcripts:
+-- CROSS JOIN keeps that order (the planner would otherwise walk every
+-- session's replies and look the argument up afterwards).
+CREATE TEMP TABLE an_helo_s AS SELECT s.id, s.client_ip, h.arg, s.server_ip, s.server_port
+  FROM an_helo h JOIN sessions s ON s.client_ip = h.client_ip AND s.helo_arg = h.arg;
 CREATE TEMP TABLE an_helo_rej AS
 SELECT client_ip, arg, id, server_ip, server_port, code, enhanced, text FROM (
-  SELECT s.client_ip, h.arg, s.id, s.server_ip, s.server_port, r.code, r.enhanced, r.text,
+  SELECT s.client_ip, s.arg, s.id, s.server_ip, s.server_port, r.code, r.enhanced, r.text,
          row_number() OVER (PARTITION BY s.id ORDER BY r.seq) AS rn
-    FROM an_helo h JOIN sessions s ON s.client_ip = h.client_ip AND s.helo_arg = h.arg
-    JOIN replies r ON r.session_id = s.id
+    FROM an_helo_s s CROSS JOIN replies r ON r.session_id = s.id
    WHERE r.code IN (501, 504, 550, 554)
      AND (r.enhanced IN ('5.5.2', '5.5.4') OR r.text LIKE '%helo%' OR r.text LIKE '%ehlo%'
           OR r.text LIKE '%fully%qualified%' OR r.text LIKE '%hostname%' OR r.text LIKE '%domain name%'))

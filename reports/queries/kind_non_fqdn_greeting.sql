@@ -5,6 +5,18 @@
 -- ('greeting' = the 220 banner, 'ehlo_reply', or 'greeting+ehlo_reply'), name,
 -- kind, t0, t1, exch2000,
 -- xexps, server_sessions, name_sessions (sessions announcing it).
+-- the suggestion's "own_helo" source (reports/analysis/suggest.c): the FQDNs
+-- each candidate server's address says in HELO/EHLO when it sends mail
+-- itself, keyed by first label, counted once here (one pass over those
+-- clients' sessions) instead of one scan of the sessions per finding
+CREATE TEMP TABLE an_own_helo AS
+SELECT client_ip, substr(helo_arg, 1, instr(helo_arg, '.') - 1) AS label, helo_arg AS name,
+       count(*) AS n
+  FROM sessions
+ WHERE client_ip IN (SELECT server_ip FROM an_name WHERE kind <> 'fqdn')
+   AND instr(helo_arg, '.') > 1
+ GROUP BY client_ip, helo_arg HAVING is_fqdn(helo_arg);
+CREATE INDEX temp.an_own_helo_k ON an_own_helo(client_ip, label COLLATE NOCASE);
 SELECT n.server_ip, n.server_port,
        CASE WHEN count(DISTINCT n.src) > 1 THEN 'greeting+ehlo_reply' ELSE min(n.src) END,
        n.name, min(n.kind), min(n.t0), max(n.t1), s.exch2000, s.xexps, s.n,
