@@ -161,15 +161,16 @@ struct smtp_session {
 	struct reply_acc ra;
 	uint64_t ts;       /* time of the bytes being parsed */
 	struct pend *pq;   /* pending commands (owned), pq[pq_head .. pq_head+pq_len) */
-	int pq_head, pq_len, pq_cap;
 	uint64_t known_cmds; /* commands found in smtp_cmds.def */
-	/* mail transaction */
-	int cur_mail;      /* -1 none, -2 open but not stored, else index */
-	int body_mail;     /* mail of the body being read (same encoding) */
 	uint64_t body_size;
 	struct msg_parser *mp; /* parser of the body being read (owned) */
 	uint64_t chunk_left;
 	uint64_t blob_left;
+	struct tls_session *tls; /* owned; the TLS parser once TLS began, else NULL */
+	int pq_head, pq_len, pq_cap;
+	/* mail transaction */
+	int cur_mail;      /* -1 none, -2 open but not stored, else index */
+	int body_mail;     /* mail of the body being read (same encoding) */
 	uint8_t dead;      /* out of memory: every call returns -1 */
 	uint8_t finished;
 	uint8_t any_reply; /* a reply (banner included) was parsed */
@@ -190,9 +191,24 @@ struct smtp_session {
 	uint8_t body_bst;    /* enum body_state */
 	uint8_t chunk_last;
 	uint8_t unterminated; /* a body ended with the connection or a gap */
-	uint8_t kind_n[ANOM__COUNT]; /* anomalies stored per kind (at most SMTP_ANOM_PER_KIND) */
-	struct tls_session *tls; /* owned; the TLS parser once TLS began, else NULL */
+	/* anomalies stored per kind (at most SMTP_ANOM_PER_KIND), four bits
+	 * each: kind_count(), kind_count_set() */
+	uint8_t kind_n[(ANOM__COUNT + 1) / 2];
 };
+
+_Static_assert(SMTP_ANOM_PER_KIND < 16, "a kind's count must fit in four bits");
+
+static unsigned kind_count(const struct smtp_session *s, unsigned k)
+{
+	return (unsigned)(s->kind_n[k / 2] >> (k % 2 * 4)) & 15u;
+}
+
+static void kind_count_set(struct smtp_session *s, unsigned k, unsigned v)
+{
+	unsigned sh = k % 2 * 4;
+
+	s->kind_n[k / 2] = (uint8_t)((s->kind_n[k / 2] & ~(15u << sh)) | (v & 15u) << sh);
+}
 
 static const char *const outcome_names[] = {
 #define X(c, n) n,
@@ -312,13 +328,13 @@ static void anomaly(struct smtp_session *s, enum anomaly_kind k, const void *det
 
 	r->anomalies_total++;
 	if (r->n_anomalies >= SMTP_ANOMALIES_MAX || (unsigned)k >= ANOM__COUNT ||
-	    s->kind_n[k] >= SMTP_ANOM_PER_KIND)
+	    kind_count(s, (unsigned)k) >= SMTP_ANOM_PER_KIND)
 		return;
 	if (!r->anomalies && !(r->anomalies = calloc(SMTP_ANOMALIES_MAX, sizeof *r->anomalies))) {
 		s->dead = 1;
 		return;
 	}
-	s->kind_n[k]++;
+	kind_count_set(s, (unsigned)k, kind_count(s, (unsigned)k) + 1);
 	a = &r->anomalies[r->n_anomalies++];
 	a->ts = s->ts;
 	a->kind = k;
@@ -728,6 +744,7 @@ static void reply_handle(struct smtp_session *s)
 	struct pend *e = pq_front(s);
 	struct smtp_mail *m;
 	char enh[SMTP_ENH_MAX] = "";
+	char *stored = NULL; /* this reply's text as stored in replies, when it is the wire text */
 	const char *last;
 	size_t el, ll;
 	int code = ra->code;
@@ -755,7 +772,7 @@ static void reply_handle(struct smtp_session *s)
 					 (unsigned long long)ra->text_total);
 			rp->text = sdup(s, red, (size_t)k);
 		} else {
-			rp->text = sdup(s, ra->text, ra->text_len);
+			rp->text = stored = sdup(s, ra->text, ra->text_len);
 		}
 	} else if (!s->dead && !s->replies_capped) {
 		s->replies_capped = 1;
@@ -773,7 +790,17 @@ static void reply_handle(struct smtp_session *s)
 
 		s->any_reply = 1;
 		r->banner_code = code;
-		sset(s, &r->banner_text, ra->text, ra->text_len);
+		if (r->banner_shared) { /* never: one greeting per session */
+			r->banner_text = NULL;
+			r->banner_shared = 0;
+		}
+		if (stored) { /* the same bytes: one copy for both */
+			free(r->banner_text);
+			r->banner_text = stored;
+			r->banner_shared = 1;
+		} else {
+			sset(s, &r->banner_text, ra->text, ra->text_len);
+		}
 		set_first_word(s, &r->banner_host, ra->text, ra->text_len);
 		ver[0] = 0;
 		sw = software_fingerprint(ra->text, ra->text_len, ver, sizeof ver);
@@ -1852,7 +1879,8 @@ static void record_clear(struct smtp_record *r)
 	r->tls_session = NULL;
 	r->tls = NULL;
 
-	free(r->banner_text);
+	if (!r->banner_shared)
+		free(r->banner_text);
 	free(r->banner_host);
 	free(r->software_version);
 	free(r->helo_verb);
@@ -1913,7 +1941,7 @@ struct smtp_record *smtp_take_record(struct smtp_session *s)
 		return NULL;
 	if (s->dead) { /* the record must say it is incomplete: a slot is kept free for this */
 		s->dead = 0;
-		s->kind_n[ANOM_OUT_OF_MEMORY] = 0;
+		kind_count_set(s, ANOM_OUT_OF_MEMORY, 0);
 		if (s->r.n_anomalies == SMTP_ANOMALIES_MAX)
 			s->r.n_anomalies--, free(s->r.anomalies[s->r.n_anomalies].detail);
 		anomaly_z(s, ANOM_OUT_OF_MEMORY, NULL);

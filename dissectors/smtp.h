@@ -131,53 +131,59 @@ struct smtp_anomaly {
 };
 
 struct smtp_record {
+	/* Laid out without holes, flags as bytes: an open flow's parser holds
+	 * one, and a mirror port holds many idle sessions at once. */
 	/* greeting (first server reply) */
-	int banner_code;        /* 0 when the banner was not seen (mid-stream pickup) */
 	char *banner_text;      /* all of the banner's text lines, joined with '\n' */
 	char *banner_host;      /* first word of the banner */
 	const char *software;   /* "Exchange 2000", "Postfix", ... or NULL when unknown: a static
 	                           name from software.c's table, not owned */
 	char *software_version; /* "5.0.2195.1600", "8.15.2", ... or NULL */
+	int banner_code;        /* 0 when the banner was not seen (mid-stream pickup) */
 	/* HELO/EHLO (the first one; later ones are in commands) */
+	int helo_code;          /* reply to it */
 	char *helo_verb;        /* "EHLO" or "HELO" */
 	char *helo_arg;
-	int helo_code;          /* reply code to it */
 	char *greeting_host;    /* first word of the HELO/EHLO reply's first line */
 	char *ehlo_first_line;  /* that whole first line */
 	struct smtp_extension *ext; /* owned array */
-	int n_ext;
-	int xexps_advertised;   /* X-EXPS in the EHLO reply */
-	char *xexps_mechanisms; /* its mechanisms, space separated */
+	char *xexps_mechanisms; /* X-EXPS's mechanisms, space separated */
 	char *auth_mechanisms;  /* AUTH mechanisms advertised, space separated */
+	int n_ext;
 	/* STARTTLS, AUTH, X-EXPS */
-	int starttls;           /* 1 when STARTTLS was answered 220 */
 	int starttls_code;      /* reply to STARTTLS, 0 when not tried */
 	char *auth_mechanism;   /* mechanism of the first AUTH or X-EXPS exchange */
+	uint64_t auth_payload_bytes; /* client payload bytes (never stored) */
 	int auth_code;          /* its final reply (235, 535, ...) */
 	int auth_round_trips;   /* 334 challenges in it */
-	uint64_t auth_payload_bytes; /* client payload bytes (never stored) */
-	int xexps_used;         /* the client ran an X-EXPS exchange */
-	int pipelined;          /* commands were sent before the reply to the previous one */
-	int bdat;               /* BDAT was used */
+	uint8_t xexps_advertised; /* X-EXPS in the EHLO reply */
+	uint8_t starttls;       /* 1 when STARTTLS was answered 220 */
+	uint8_t xexps_used;     /* the client ran an X-EXPS exchange */
+	uint8_t pipelined;      /* commands were sent before the reply to the previous one */
+	uint8_t bdat;           /* BDAT was used */
+	uint8_t quit;           /* QUIT was sent */
+	uint8_t saw_smtp;       /* the bytes looked like SMTP (a reply or command parsed) */
+	uint8_t tls_plaintext;  /* the bytes after that 220 were SMTP, not TLS: parsed on as SMTP */
+	uint8_t banner_shared;  /* banner_text is the string of the banner's entry in replies
+	                           (one copy, freed with the replies) */
 	/* mail transactions */
 	struct smtp_mail *mails; /* owned array */
 	int n_mails;            /* stored */
 	int mail_count;         /* MAIL FROM commands seen */
 	/* transcript */
-	struct smtp_command *cmds; int n_cmds; uint64_t cmds_total;
-	struct smtp_reply *replies; int n_replies; uint64_t replies_total;
-	struct smtp_anomaly *anomalies; int n_anomalies; uint64_t anomalies_total;
+	struct smtp_command *cmds; uint64_t cmds_total;
+	struct smtp_reply *replies; uint64_t replies_total;
+	struct smtp_anomaly *anomalies; uint64_t anomalies_total;
+	int n_cmds, n_replies, n_anomalies;
+	/* how it ended (valid after smtp_finish) */
+	enum smtp_end end;
+	enum smtp_outcome outcome;
 	/* traffic */
 	uint64_t bytes_c2s, bytes_s2c;  /* bytes fed, both directions */
 	uint64_t gaps, gap_bytes;       /* smtp_gap() calls and their bytes */
-	int quit;               /* QUIT was sent */
-	enum smtp_end end;      /* how it ended (valid after smtp_finish) */
-	enum smtp_outcome outcome;
-	int saw_smtp;           /* the bytes looked like SMTP (a reply or command parsed) */
 	/* TLS (dissectors/tls.h): set when STARTTLS or X-ANONYMOUSTLS got 220, or
-	 * the session began in TLS (smtp_begin_tls, port 465) */
+	 * the session began in TLS (smtp_begin_tls, port 465); tls_plaintext above */
 	const char *tls_mode;   /* "starttls", "x-anonymoustls", "implicit", or NULL: static */
-	int tls_plaintext;      /* the bytes after that 220 were SMTP, not TLS: parsed on as SMTP */
 	const struct tls_info *tls; /* what the TLS parser saw (points into tls_session), NULL when none */
 	struct tls_session *tls_session; /* owned: that parser, freed with the record */
 };

@@ -27,8 +27,8 @@ struct probe {
 	struct tunnel *tun;        /* owned; allocated when the client's first byte may begin a
 	                              prelude (freed at once if it begins none): only flows
 	                              with a tunnel pay for it */
-	uint8_t tun_done;          /* no prelude (any more): bytes go straight to the lines */
 	struct pline l[2];         /* [0] client, [1] server: inner streams */
+	uint8_t tun_done;          /* no prelude (any more): bytes go straight to the lines */
 	uint8_t verdict;           /* enum probe_verdict */
 	uint8_t reason;            /* enum probe_reason when NOT_SMTP */
 	uint8_t evidence;          /* enum probe_evidence */
