@@ -31,11 +31,11 @@ static const struct source sources[] = {
 	  "SELECT name FROM an_own_helo WHERE client_ip = ?1 AND ?2 IS NOT NULL"
 	  " AND label = ?3 COLLATE NOCASE ORDER BY n DESC, name LIMIT 1" },
 	/* the Reporting-MTA of 4.4.7 reports whose first label is the bad name:
-	 * the server's own full name, as its organisation's MTAs write it */
+	 * the server's own full name, as its organisation's MTAs write it
+	 * (temp.an_dsn_mta, made by kind_non_fqdn_greeting.sql) */
 	{ "dsn_reporting_mta",
-	  "SELECT lower(mta) FROM an_dsn WHERE instr(mta, '.') > 1"
-	  " AND substr(mta, 1, instr(mta, '.') - 1) = ?3 COLLATE NOCASE AND is_fqdn(mta)"
-	  " AND ?1 IS NOT NULL AND ?2 IS NOT NULL GROUP BY lower(mta) ORDER BY count(*) DESC, 1 LIMIT 1" },
+	  "SELECT name FROM an_dsn_mta WHERE label = ?3 COLLATE NOCASE"
+	  " AND ?1 IS NOT NULL AND ?2 IS NOT NULL ORDER BY n DESC, name LIMIT 1" },
 	/* ---- add sources in a block of their own below ---- */
 	/* issue 16: an FQDN in the server's own TLS certificate (DNS SAN or CN,
 	 * no wildcard), the one whose first label is the bad name first
