@@ -279,6 +279,16 @@ static struct binder bind_start(sqlite3_stmt *s)
 	return b;
 }
 
+/* The insert path's bind_start(): its statements bind every parameter
+ * each time (run() checks the count), so the old bindings are overwritten
+ * and need no clearing; the statement was reset after its last step. */
+static struct binder bind_insert(sqlite3_stmt *s)
+{
+	struct binder b = { s, 1, SQLITE_OK };
+
+	return b;
+}
+
 /* Steps a bound statement to completion and resets it.  0 or -1. */
 static int run(struct store *st, struct binder *b, const char *what)
 {
@@ -1086,7 +1096,7 @@ static const char *kind_of(const char *name, int seen_source)
 
 static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_mail *m)
 {
-	struct binder b = bind_start(st->q[Q_MAIL]);
+	struct binder b = bind_insert(st->q[Q_MAIL]);
 	int64_t mid;
 	int i;
 
@@ -1129,7 +1139,7 @@ static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_ma
 	mid = sqlite3_last_insert_rowid(st->db);
 	for (i = 0; m->rcpts && i < m->n_rcpts; i++) {
 		const struct smtp_recipient *r = &m->rcpts[i];
-		b = bind_start(st->q[Q_RCPT]);
+		b = bind_insert(st->q[Q_RCPT]);
 		b_int(&b, mid);
 		b_int(&b, i + 1);
 		b_text_nn(&b, r->address);
@@ -1140,7 +1150,7 @@ static int put_mail(struct store *st, int64_t sid, int seq, const struct smtp_ma
 	}
 	for (i = 0; m->dsn && i < m->n_dsn; i++) {
 		const struct smtp_dsn_recipient *d = &m->dsn[i];
-		b = bind_start(st->q[Q_DSN]);
+		b = bind_insert(st->q[Q_DSN]);
 		b_int(&b, mid);
 		b_text(&b, d->final_recipient);
 		b_text(&b, d->action);
@@ -1167,7 +1177,7 @@ static int put_transcript(struct store *st, int64_t sid, const struct smtp_recor
 		set_err(st->err, sizeof st->err, "transcript: out of memory");
 		return -1;
 	}
-	b = bind_start(st->q[Q_TRANSCRIPT]);
+	b = bind_insert(st->q[Q_TRANSCRIPT]);
 	b_int(&b, sid);
 	if (nc)
 		b_note(&b, sqlite3_bind_text(b.s, b.i, st->jc.p, (int)st->jc.n, SQLITE_STATIC));
@@ -1190,7 +1200,7 @@ static int put_session(struct store *st, const struct session_meta *m,
 
 	if (ehlo_profiles_id(st->prof, r->ext, r->n_ext, &profile) < 0)
 		return fail(st, "EHLO profile");
-	b = bind_start(st->q[Q_SESSION]);
+	b = bind_insert(st->q[Q_SESSION]);
 
 	b_int(&b, m->capture_id);
 	b_text_arr(&b, m->client_ip, sizeof m->client_ip);
@@ -1261,7 +1271,7 @@ static int put_session(struct store *st, const struct session_meta *m,
 		if (put_mail(st, sid, i + 1, &r->mails[i]) < 0)
 			return -1;
 	for (i = 0; r->anomalies && i < r->n_anomalies; i++) {
-		b = bind_start(st->q[Q_ANOM]);
+		b = bind_insert(st->q[Q_ANOM]);
 		b_int(&b, sid);
 		b_int(&b, m->capture_id);
 		b_ts(&b, r->anomalies[i].ts);

@@ -2,8 +2,7 @@
  * JSON: RFC 8259 section 7 (strings). */
 #include "analyzer/store/transcript.h"
 
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,46 +42,79 @@ static void put(struct jbuf *b, const char *s, size_t n)
 	b->p[b->n] = 0;
 }
 
-static void put_u64(struct jbuf *b, uint64_t v)
+/* Decimal digits of v at o (no NUL); their count.  What printf's %llu prints. */
+static size_t fmt_u64(char *o, uint64_t v)
 {
-	char t[24];
-	int k = snprintf(t, sizeof t, "%" PRIu64, v);
+	char t[20];
+	size_t k = 0, i;
 
-	put(b, t, (size_t)k);
+	do {
+		t[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < k; i++)
+		o[i] = t[k - 1 - i];
+	return k;
 }
 
-/* A JSON string of z's bytes, or null. */
+static void put_u64(struct jbuf *b, uint64_t v)
+{
+	if (reserve(b, 20) < 0)
+		return;
+	b->n += fmt_u64(b->p + b->n, v);
+	b->p[b->n] = 0;
+}
+
+/* What printf's %d prints. */
+static void put_int(struct jbuf *b, int v)
+{
+	if (reserve(b, 21) < 0)
+		return;
+	if (v < 0)
+		b->p[b->n++] = '-';
+	b->n += fmt_u64(b->p + b->n, v < 0 ? (uint64_t)(-(int64_t)v) : (uint64_t)v);
+	b->p[b->n] = 0;
+}
+
+/* A JSON string of z's bytes, or null: one reservation for the worst case
+ * (every byte escaped as \u00XX), then one pass. */
 static void put_str(struct jbuf *b, const char *z)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)z;
-	size_t n, i, run;
+	size_t n, i;
+	char *o;
 
 	if (!z) {
 		put(b, "null", 4);
 		return;
 	}
 	n = strlen(z);
-	if (reserve(b, 2 + n) < 0)
+	if (n > (SIZE_MAX - 3) / 6 || reserve(b, 2 + 6 * n) < 0) {
+		b->oom = 1;
 		return;
-	b->p[b->n++] = '"';
-	for (i = 0; i < n; i = run) {
-		for (run = i; run < n && s[run] >= 0x20 && s[run] != '"' && s[run] != '\\'; run++)
-			;
-		if (run > i)
-			put(b, z + i, run - i);
-		if (run < n) {
-			char e[6] = { '\\', 'u', '0', '0', hex[s[run] >> 4], hex[s[run] & 15] };
-			if (s[run] == '"' || s[run] == '\\') {
-				e[1] = (char)s[run];
-				put(b, e, 2);
-			} else {
-				put(b, e, 6);
-			}
-			run++;
+	}
+	o = b->p + b->n;
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+		} else if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else {
+			*o++ = '\\';
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
 	}
-	put(b, "\"", 1);
+	*o++ = '"';
+	*o = 0;
+	b->n = (size_t)(o - b->p);
 }
 
 /* Starts the text over with "[". */
@@ -130,14 +162,13 @@ int transcript_commands_json(struct jbuf *b, const struct smtp_command *c, int n
 
 int transcript_replies_json(struct jbuf *b, const struct smtp_reply *r, int n)
 {
-	char code[16];
-	int i, k;
+	int i;
 
 	begin(b);
 	for (i = 0; i < n; i++) {
 		elem_open(b, i, r[i].ts);
-		k = snprintf(code, sizeof code, "%d,", r[i].code);
-		put(b, code, (size_t)k);
+		put_int(b, r[i].code);
+		put(b, ",", 1);
 		elem_strs(b, r[i].enhanced, r[i].text);
 	}
 	return end(b);
