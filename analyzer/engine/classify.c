@@ -16,7 +16,7 @@ struct classifier {
 	uint64_t skipped;              /* flows not classified: CLASSIFY_FLOWS_MAX reached */
 };
 
-static struct classifier *make(void)
+static struct classifier *make_module(void)
 {
 	struct classifier *c = calloc(1, sizeof *c);
 	NDPI_PROTOCOL_BITMASK all;
@@ -42,7 +42,7 @@ static struct classifier *prep;
 static void *prep_main(void *arg)
 {
 	(void)arg;
-	prep = make();
+	prep = make_module();
 	return NULL;
 }
 
@@ -74,7 +74,7 @@ struct classifier *classify_new(void)
 {
 	struct classifier *c = take_prepared();
 
-	return c ? c : make();
+	return c ? c : make_module();
 }
 
 void classify_free(struct classifier *c)

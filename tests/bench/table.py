@@ -40,14 +40,15 @@ def load(path):
 # Inclusive callgrind entries shown under the instruction table: what each
 # part of the replay costs (function as callgrind_annotate names it).
 CG_PARTS = [
-    ("reader thread: libpcap, decode, flows, reassembly, nDPI, SMTP", "pcap_dispatch"),
+    ("reader thread: read, decode, flows, reassembly, nDPI, SMTP (worker_main)", "worker.c:worker_main"),
     ("  flows, reassembly, probe (flow_packet)", "flow.c:flow_packet"),
     ("  SMTP parser (smtp_feed)", "smtp.c:smtp_feed"),
     ("  nDPI on packets (classify_packet)", "classify.c:classify_packet"),
     ("  decoder (decode_frame)", "decode.c:decode_frame"),
-    ("writer thread: SQLite inserts (writer_main)", "capture.c:writer_main"),
+    ("  content hash of the input (hash128_update)", "hash.c:hash128_update"),
+    ("writer: SQLite inserts (writer_drain)", "writer.c:writer_drain"),
     ("end-of-replay analysis (analyze_run)", "analyze.c:analyze_run"),
-    ("start-up: nDPI module (classify_new)", "classify.c:classify_new"),
+    ("start-up: nDPI module, on its own thread (make_module)", "classify.c:make_module"),
     ("start-up: schema (store_open)", "store.c:store_open"),
     ("nDPI module freed (pipeline_fini)", "pipeline.c:pipeline_fini"),
 ]
