@@ -22,6 +22,7 @@
 #include "dissectors/message.h"
 #include "dissectors/text.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,27 +65,23 @@ struct msg_parser {
 	int header_cap, dsn_cap;
 	unsigned caps_hit;        /* MSG_CAP_* bits */
 
-	/* line assembly */
-	char line[MSG_LINE_MAX + 1];
+	/* line assembly (the bytes: line[], below) */
 	size_t line_len;          /* bytes kept in line */
 	size_t line_bytes;        /* bytes of the current line seen, kept or not */
 	int discard;              /* drop bytes up to the next LF, then resume */
 
-	/* the header field being unfolded (top headers, part headers, DSN fields) */
-	char field[MSG_UNFOLD_MAX + 1];
+	/* the header field being unfolded (top headers, part headers, DSN
+	 * fields; the bytes: field[], below) */
 	size_t field_len;         /* 0: no field open */
 
 	/* top-level headers: owned (malloc), NULL when not seen */
 	char *hdr_from, *hdr_to, *subject, *date, *message_id, *content_type;
 	int is_dsn;
 
-	/* MIME walker */
+	/* MIME walker (the boundaries and the part's type: below) */
 	enum part_state ps;
-	char boundary[MSG_MIME_DEPTH][MSG_BOUNDARY_MAX + 1];
 	size_t boundary_len[MSG_MIME_DEPTH];
 	int depth;                /* boundaries in use */
-	char part_type[MSG_CTYPE_MAX + 1];          /* Content-Type of the part being opened */
-	char part_boundary[MSG_BOUNDARY_MAX + 1];   /* its boundary parameter, "" if none */
 	int part_dsn;             /* it is multipart/report; report-type=delivery-status */
 
 	/* message/delivery-status: per-message fields and the open recipient group */
@@ -98,6 +95,14 @@ struct msg_parser {
 	struct dsn_list ndr;      /* one per <host #x.y.z> marker */
 
 	int finished;             /* finish() ran */
+
+	/* The buffers (about 20 KB), last: msg_new() zeroes only what is
+	 * above them, and each is read only up to its length or its NUL. */
+	char line[MSG_LINE_MAX + 1];
+	char field[MSG_UNFOLD_MAX + 1];
+	char boundary[MSG_MIME_DEPTH][MSG_BOUNDARY_MAX + 1];
+	char part_type[MSG_CTYPE_MAX + 1];          /* Content-Type of the part being opened */
+	char part_boundary[MSG_BOUNDARY_MAX + 1];   /* its boundary parameter, "" if none */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -761,10 +766,16 @@ static void drop_partial_line(struct msg_parser *mp)
 
 struct msg_parser *msg_new(int null_sender)
 {
-	struct msg_parser *mp = calloc(1, sizeof *mp);
+	struct msg_parser *mp = malloc(sizeof *mp);
+	int i;
 
 	if (!mp)
 		return NULL;
+	/* one of these a mail: zeroing its 20 KB of buffers cost more than parsing most mails */
+	memset(mp, 0, offsetof(struct msg_parser, line));
+	mp->line[0] = mp->field[0] = mp->part_type[0] = mp->part_boundary[0] = '\0';
+	for (i = 0; i < MSG_MIME_DEPTH; i++)
+		mp->boundary[i][0] = '\0';
 	mp->null_sender = null_sender != 0;
 	mp->phase = PH_HEADERS;
 	mp->ps = PS_TEXT;
