@@ -230,6 +230,10 @@ static void read_iface(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	char name[16];
+
+	snprintf(name, sizeof name, "reader-%d", w->index); /* top -H, perf --sort comm */
+	pthread_setname_np(pthread_self(), name);
 
 	if (w->src->is_file)
 		read_file(w);

@@ -42,6 +42,7 @@ static struct classifier *prep;
 static void *prep_main(void *arg)
 {
 	(void)arg;
+	pthread_setname_np(pthread_self(), "ndpi-setup");
 	prep = make_module();
 	return NULL;
 }

@@ -244,6 +244,7 @@ static void *events_main(void *arg)
 	struct timespec dl;
 	int closing;
 
+	pthread_setname_np(pthread_self(), "events");
 	for (;;) {
 		pthread_mutex_lock(&ev->mu);
 		while (!ev->head && !ev->closing && seen_hup == hup_count) {

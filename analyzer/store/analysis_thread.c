@@ -46,6 +46,7 @@ static void *analysis_main(void *arg)
 	double t0;
 	int ok;
 
+	pthread_setname_np(pthread_self(), "analysis");
 	/* SIGINT/SIGTERM are for the capture threads, never this one. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);

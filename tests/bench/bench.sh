@@ -19,6 +19,7 @@
 #   OPEN_FLOWS [1000000]  DB_SESSIONS [1000000]
 #   PEERS_4X [0]     1: also run ndpiReader and tshark on the 4x capture
 #   ANALYZE_TIMEOUT [600]  seconds before `smtpscope analyze` on 10^6 sessions is stopped
+#   PERF [1]         0 skips the perf profile of one replay (perf-top.txt)
 #   CG_SESSIONS [500]  SMTP sessions of the capture measured under callgrind
 #                      (instructions per packet and per session: a figure that
 #                      does not move with the machine's load); 0 skips it
@@ -225,6 +226,27 @@ if [ "$CG_SESSIONS" -gt 0 ]; then
 	else
 		say "valgrind not installed: instructions not measured"
 	fi
+fi
+
+# ---- where the time goes (perf) ---------------------------------------------------
+# One replay of the benchmark capture under `perf record` (sampling, both
+# threads, kernel included): the share of each thread and the top entries,
+# to $OUT/perf-threads.txt and $OUT/perf-top.txt for the table.  Skipped
+# without perf (Debian linux-perf) or when the kernel refuses sampling.
+rm -f "$OUT/perf-threads.txt" "$OUT/perf-top.txt"
+if [ "${PERF:-1}" = 1 ] && command -v perf >/dev/null; then
+	say "perf: smtpscope replay of the benchmark capture"
+	rm -f "$DB" "$DB-wal" "$DB-shm"
+	if perf record -q -F 4000 -o "$OUT/perf.data" "$SMTPSCOPE" replay -q --db "$DB" "$OUT/bench.pcap" \
+		>/dev/null 2>"$OUT/perf.log"; then
+		perf report -i "$OUT/perf.data" --no-children --sort comm --stdio 2>/dev/null |
+			grep -v '^#' | grep . >"$OUT/perf-threads.txt" || :
+		perf report -i "$OUT/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null |
+			grep -v '^#' | grep . | head -n 20 >"$OUT/perf-top.txt" || :
+	else
+		say "perf record failed (see $OUT/perf.log): no perf entries"
+	fi
+	rm -f "$DB" "$DB-wal" "$DB-shm"
 fi
 
 # ---- the table -----------------------------------------------------------------

@@ -267,6 +267,30 @@ def main():
             if key in parts:
                 part_lines.append((label, parts[key], 100.0 * parts[key] / total))
 
+    # perf (sampling, kernel included) of one replay of the benchmark capture, beside callgrind.txt
+    perf_threads, perf_top = [], []
+    if len(sys.argv) == 4:
+        base = os.path.dirname(sys.argv[3])
+        try:
+            with open(os.path.join(base, "perf-threads.txt")) as f:
+                for line in f:
+                    mt = re.match(r"\s*([\d.]+)%\s+(\S+)", line)
+                    if mt:
+                        perf_threads.append((mt.group(2), float(mt.group(1))))
+        except OSError:
+            pass
+        try:
+            with open(os.path.join(base, "perf-top.txt")) as f:
+                for line in f:
+                    mt = re.match(r"\s*([\d.]+)%\s+(\S+)\s+\[(.)\]\s+(.+?)\s*$", line)
+                    if mt and len(perf_top) < 15:
+                        perf_top.append((mt.group(2), mt.group(4), float(mt.group(1))))
+        except OSError:
+            pass
+    # threads by name (pthread_setname_np): smtpscope = the main thread
+    names = {"smtpscope": "main: start-up, writer, analysis", "reader-0": "reader-0: read, decode, flows, SMTP",
+             "ndpi-setup": "ndpi-setup: nDPI's start-up"}
+
     out = text + [""] + [f"{s}  {n}: {d}" for s, n, d in checks] + [""] + [f"note: {n}" for n in notes]
     if cg_rows:
         w = [max(len(cg_head[c]), *(len(r[c]) for r in cg_rows)) for c in range(len(cg_head))]
@@ -292,6 +316,16 @@ def main():
         if self_lines:
             md += ["", "| top exclusive entries (callgrind) | instructions | share |", "|---|---:|---:|"]
             md += [f"| `{fn}` | {ir:,} | {100.0 * ir / total:.1f}% |" for fn, ir in self_lines]
+    if perf_threads or perf_top:
+        md += ["", "Where the time goes (`perf record`, one replay of the benchmark capture, kernel included):"]
+        if perf_threads:
+            md += ["", "| thread | share of samples |", "|---|---:|"]
+            md += [f"| {names.get(t, t)} | {pc:.1f}% |" for t, pc in perf_threads]
+        if perf_top:
+            md += ["", "| top entries (perf) | object | share |", "|---|---|---:|"]
+            md += [f"| `{sym}` | {dso} | {pc:.1f}% |" for dso, sym, pc in perf_top]
+        out += [f"perf thread {names.get(t, t)}: {pc:.1f}%" for t, pc in perf_threads]
+        out += [f"perf: {sym} ({dso}): {pc:.1f}%" for dso, sym, pc in perf_top]
     with open(sys.argv[2], "w") as f:
         f.write("\n".join(md) + "\n")
 
