@@ -7,7 +7,8 @@
  *  - schema/NNN_*.sql is applied when NNN > user_version, all files in
  *    one IMMEDIATE transaction (the version re-read inside it),
  *    so 001 creates version 1, 002 migrates 1 to 2, and concurrent openers
- *    of a new file never apply a file twice;
+ *    of a new file never apply a file twice; a file with no schema at all
+ *    gets schema/current.sql instead (what the migrations leave, in one step);
  *  - every statement is prepared once in store_open() and run as
  *    bind/step/reset; captured text is bound with its length, never pasted;
  *  - writes go to one open transaction committed every STORE_BATCH_SESSIONS
@@ -486,21 +487,40 @@ int store_probe_file(const char *path, int *version, char *err, size_t errlen)
 	return rc;
 }
 
+/* schema/current.sql (schema/mkcurrent.py): the objects the migrations
+ * leave in a new database, with the same text and order, in one step; NULL
+ * unless it is of this build's version (a migration added without running
+ * mkcurrent.py again: new files then get the migrations, as every other
+ * file does, and tests/e2e/test_schema_current.sh fails). */
+static const char *current_schema(int max)
+{
+	const char *t = embedded_find(schema_files, "current.sql");
+	int v;
+
+	if (!t || sscanf(t, "-- smtpscope schema version %d", &v) != 1 || v != max)
+		return NULL;
+	return t;
+}
+
 /* Applies every embedded schema file newer than the file's version, all in
  * one IMMEDIATE transaction: two processes opening a new database at once
  * queue on the write lock, and the second re-reads user_version inside the
  * transaction, so it finds the schema the first one committed and applies
  * nothing (no "duplicate column" from running 002 twice).  A failure rolls
- * everything back: the file stays at the version it had. */
+ * everything back: the file stays at the version it had.  A file with no
+ * schema object at all gets current.sql instead (the same result without
+ * the migrations' ALTER TABLEs, each of which reparses the whole schema). */
 static int migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 {
 	const struct embedded_sql *f = NULL;
+	const char *cur, *name = NULL;
 	char *msg = NULL;
-	long long uv;
+	long long uv, objects = -1;
 	int v, max = store_schema_max();
 
 	if (*version >= max)
 		return 0;
+	cur = current_schema(max);
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
 		set_err(err, errlen, "updating the schema: %s", msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
@@ -514,29 +534,45 @@ static int migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 		goto fail_tx_err;
 	}
 	*version = (int)uv;
-	for (f = schema_files; f->name; f++) {
-		v = schema_file_version(f->name);
-		if (v <= *version)
-			continue;
-		if (sqlite3_exec(db, f->text, NULL, NULL, &msg) != SQLITE_OK)
+	if (uv == 0 && cur &&
+	    query_int(db, "SELECT count(*) FROM sqlite_master", &objects, err, errlen) < 0)
+		goto fail_tx_err;
+	if (objects == 0) {
+		name = "current.sql";
+		if (sqlite3_exec(db, cur, NULL, NULL, &msg) != SQLITE_OK)
 			goto fail_tx;
 		if (query_int(db, "PRAGMA user_version", &uv, err, errlen) < 0)
 			goto fail_tx_err;
-		if (uv != v) {
-			char sql[64];
-			snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
-			if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		if (uv != max) {
+			set_err(err, errlen, "applying schema current.sql: it gave version %lld, not %d",
+				uv, max);
+			goto fail_tx_err;
+		}
+	} else {
+		for (f = schema_files; f->name; f++) {
+			v = schema_file_version(f->name);
+			if (v <= *version)
+				continue;
+			name = f->name;
+			if (sqlite3_exec(db, f->text, NULL, NULL, &msg) != SQLITE_OK)
 				goto fail_tx;
+			if (query_int(db, "PRAGMA user_version", &uv, err, errlen) < 0)
+				goto fail_tx_err;
+			if (uv != v) {
+				char sql[64];
+				snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+				if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+					goto fail_tx;
+			}
 		}
 	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-		f = NULL;
+	name = NULL;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail_tx;
-	}
 	*version = max;
 	return 0;
 fail_tx:
-	set_err(err, errlen, "applying schema %s: %s", f ? f->name : "(commit)",
+	set_err(err, errlen, "applying schema %s: %s", name ? name : "(commit)",
 		msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 fail_tx_err:

@@ -50,9 +50,14 @@ CREATE TEMP TABLE an_name AS
 CREATE INDEX temp.an_name_k ON an_name(server_ip, server_port);
 CREATE INDEX temp.an_name_n ON an_name(name COLLATE NOCASE);
 
+-- the most announced name per server and source (ties: the first name):
+-- walked in that order on an index, each group's first row looked up there
+-- too (a window over one-row partitions costs far more per row)
+CREATE INDEX temp.an_name_top ON an_name(server_ip, server_port, src, n DESC, name);
 CREATE TEMP TABLE an_top AS SELECT server_ip, server_port, src, name, kind, n, t0, t1
- FROM (SELECT *, row_number() OVER (PARTITION BY server_ip, server_port, src
-  ORDER BY n DESC, name) AS rn FROM an_name) WHERE rn = 1;
+ FROM an_name a WHERE a.rowid = (SELECT b.rowid FROM an_name b
+  WHERE b.server_ip IS a.server_ip AND b.server_port IS a.server_port AND b.src IS a.src
+  ORDER BY b.n DESC, b.name LIMIT 1);
 CREATE INDEX temp.an_top_k ON an_top(server_ip, server_port);
 
 -- attempts that stopped after EHLO/HELO, with the gap to the same client's
@@ -62,16 +67,25 @@ CREATE INDEX temp.an_top_k ON an_top(server_ip, server_port);
 -- EHLO then QUIT/close from record sizes (tls_estimates.ended_after_ehlo):
 -- estimated = 1 on those rows, so the finding can label them; CROSS JOIN:
 -- from the estimates to their sessions by id (the planner walked every
--- session through an index and looked its estimate up: seconds on 10^6)
-CREATE TEMP TABLE an_stall AS SELECT id, server_ip, server_port, client_ip,
- first_ts AS ts, first_ts - lag(first_ts) OVER (PARTITION BY server_ip, server_port,
-  client_ip ORDER BY first_ts, id) AS gap, estimated
+-- session through an index and looked its estimate up: seconds on 10^6).
+-- The gap: the attempts sorted once by server, client and time (rowid in
+-- that order), each one's previous is the row before it when of the same
+-- server and client (what lag() over those partitions gives, at a fraction
+-- of a window's cost per partition: most are a row or two)
+CREATE TEMP TABLE an_stall0 AS SELECT id, server_ip, server_port, client_ip, first_ts AS ts,
+ estimated
  FROM (SELECT id, server_ip, server_port, client_ip, first_ts, 0 AS estimated
   FROM sessions NOT INDEXED WHERE outcome = 'aborted' AND helo_verb IS NOT NULL AND mails = 0
   UNION ALL
   SELECT s.id, s.server_ip, s.server_port, s.client_ip, s.first_ts, 1
   FROM tls_estimates e CROSS JOIN sessions s ON s.id = e.session_id
-  WHERE e.ended_after_ehlo = 1 AND s.outcome = 'tls');
+  WHERE e.ended_after_ehlo = 1 AND s.outcome = 'tls')
+ ORDER BY server_ip, server_port, client_ip, ts, id;
+CREATE TEMP TABLE an_stall AS SELECT a.id, a.server_ip, a.server_port, a.client_ip, a.ts,
+ a.ts - (SELECT p.ts FROM an_stall0 p WHERE p.rowid = a.rowid - 1
+  AND p.server_ip IS a.server_ip AND p.server_port IS a.server_port
+  AND p.client_ip IS a.client_ip) AS gap, a.estimated
+ FROM an_stall0 a ORDER BY a.rowid;
 CREATE INDEX temp.an_stall_g ON an_stall(server_ip, server_port, gap);
 CREATE INDEX temp.an_stall_c ON an_stall(server_ip, server_port, client_ip, gap);
 
