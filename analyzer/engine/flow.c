@@ -32,6 +32,12 @@ enum flow_state {
 
 enum { LIST_SHORT, LIST_LONG, LIST_CLOSED, LIST__COUNT };
 
+/* A flow is its head (struct flow: identity, timers, lists) and, while it
+ * is probed or SMTP, what parsing it needs (struct flow_live, which begins
+ * with the head).  A flow that ended, or was given up as not SMTP, needs only
+ * the head: it is moved into a block of just that (compact(): a 112-byte
+ * malloc chunk instead of 240), so the flows a busy link holds open that we
+ * ignore cost little.  live(f) is valid only while !f->compact. */
 struct flow {
 	struct flow *hnext;            /* bucket chain */
 	struct flow *lprev, *lnext;    /* idle list */
@@ -39,24 +45,39 @@ struct flow {
 	uint16_t port[2];
 	uint16_t vlan;
 	uint8_t ipv;                   /* 4 or 6 */
-	uint8_t list;                  /* LIST_SHORT, LIST_LONG or LIST_CLOSED */
+	uint8_t list : 7;              /* LIST_SHORT, LIST_LONG or LIST_CLOSED */
+	uint8_t compact : 1;           /* only the head is allocated (FLOW_IGNORE, FLOW_CLOSED) */
 	uint8_t state;                 /* enum flow_state */
 	int8_t client;                 /* endpoint that is the client, -1 unknown */
 	uint8_t syn_seen;              /* bit e: endpoint e sent a SYN */
 	uint8_t fin_seen;              /* bit e: endpoint e sent a FIN */
-	uint8_t probes[2];             /* chunks probed per sending endpoint */
+	uint8_t sent[2];               /* endpoint e delivered bytes */
 	uint8_t smtp_hint;             /* nDPI named it SMTP */
 	uint8_t smtp_failed;           /* the parser returned -1 (out of memory): fed no more */
-	uint8_t sent[2];               /* endpoint e delivered bytes */
-	uint8_t plen[2];               /* bytes in pbuf[e] */
-	uint8_t pbuf[2][PROBE_PREFIX]; /* a first chunk too short to judge, kept until more comes */
 	uint32_t hash;
+	uint8_t probes[2];             /* chunks probed per sending endpoint */
+	uint8_t plen[2];               /* bytes in pbuf[e] */
 	uint64_t first_ts, last_ts;
+};
+
+struct flow_live {
+	struct flow h;                 /* first: a struct flow * of a live flow points here */
 	struct classify_state cls;
 	struct reasm_dir rd[2];        /* by sending endpoint; owns held segments */
 	struct smtp_session *smtp;     /* owned, NULL unless FLOW_SMTP */
 	struct probe *pr;              /* owned: is it SMTP (probe.h); from the first payload on */
+	uint8_t pbuf[2][PROBE_PREFIX]; /* a first chunk too short to judge, kept until more comes */
 };
+
+static struct flow_live *live(struct flow *f)
+{
+	return (struct flow_live *)f;
+}
+
+static const struct flow_live *live_c(const struct flow *f)
+{
+	return (const struct flow_live *)f;
+}
 
 struct flow_list {
 	struct flow *head, *tail;
@@ -196,17 +217,17 @@ static void smtp_call(struct flow_table *t, struct flow *f, int rc)
 
 static void start_smtp(struct flow_table *t, struct flow *f)
 {
-	f->smtp = smtp_new();
-	if (!f->smtp) {
+	live(f)->smtp = smtp_new();
+	if (!live(f)->smtp) {
 		f->state = FLOW_IGNORE;
 		return;
 	}
 	f->state = FLOW_SMTP;
 	t->st.smtp_flows++;
-	classify_release(t->cls, &f->cls); /* decided: nDPI is not asked any more */
+	classify_release(t->cls, &live(f)->cls); /* decided: nDPI is not asked any more */
 	if (!(f->syn_seen)) {
 		t->st.midstream++;
-		smtp_note_anomaly(f->smtp, ANOM_MIDSTREAM, NULL, f->first_ts);
+		smtp_note_anomaly(live(f)->smtp, ANOM_MIDSTREAM, NULL, f->first_ts);
 	}
 }
 
@@ -214,15 +235,15 @@ static void start_smtp(struct flow_table *t, struct flow *f)
  * count the reason, and only track the flow until it ends. */
 static void give_up(struct flow_table *t, struct flow *f, enum probe_reason why)
 {
-	if (f->smtp) {
-		smtp_free(f->smtp);
-		f->smtp = NULL;
+	if (live(f)->smtp) {
+		smtp_free(live(f)->smtp);
+		live(f)->smtp = NULL;
 		t->st.smtp_flows--;
 		if (!f->syn_seen)
 			t->st.midstream--;
 	}
-	probe_free(f->pr);
-	f->pr = NULL;
+	probe_free(live(f)->pr);
+	live(f)->pr = NULL;
 	f->state = FLOW_IGNORE;
 	t->st.not_smtp++;
 	t->st.not_smtp_reason[why < PROBE_R__COUNT ? why : PROBE_R_UNCONFIRMED]++;
@@ -279,21 +300,21 @@ static void probe_data(struct flow_table *t, struct flow *f, int sender, const u
 	size_t kept = f->plen[sender], vn;
 
 	if (kept + n < PROBE_PREFIX && !memchr(p, '\n', n)) {
-		memcpy(f->pbuf[sender] + kept, p, n);
+		memcpy(live(f)->pbuf[sender] + kept, p, n);
 		f->plen[sender] = (uint8_t)(kept + n);
 		return;
 	}
-	memcpy(view, f->pbuf[sender], kept);
+	memcpy(view, live(f)->pbuf[sender], kept);
 	vn = n < 64 ? n : 64;
 	memcpy(view + kept, p, vn);
 	if (implicit_tls(f, sender, view, kept + vn)) {
 		f->client = (int8_t)sender;
 		start_smtp(t, f);
 		/* the SMTP evidence probe has nothing to read in a TLS stream */
-		probe_free(f->pr);
-		f->pr = NULL;
-		if (f->state == FLOW_SMTP && smtp_begin_tls(f->smtp) == 0 && kept)
-			smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts);
+		probe_free(live(f)->pr);
+		live(f)->pr = NULL;
+		if (f->state == FLOW_SMTP && smtp_begin_tls(live(f)->smtp) == 0 && kept)
+			smtp_feed(live(f)->smtp, smtp_dir_of(f, sender), live(f)->pbuf[sender], kept, ts);
 		f->plen[sender] = 0;
 		return;
 	}
@@ -302,11 +323,11 @@ static void probe_data(struct flow_table *t, struct flow *f, int sender, const u
 			f->client = (int8_t)(f->port[0] < f->port[1] ? 1 : 0);
 		start_smtp(t, f);
 		if (f->state == FLOW_SMTP && kept)
-			smtp_call(t, f, smtp_feed(f->smtp, smtp_dir_of(f, sender), f->pbuf[sender], kept, ts));
+			smtp_call(t, f, smtp_feed(live(f)->smtp, smtp_dir_of(f, sender), live(f)->pbuf[sender], kept, ts));
 	} else if (++f->probes[sender] >= PROBE_PAYLOAD_MAX) {
 		enum probe_reason why = PROBE_R_NO_SMTP_START;
-		if (f->pr)
-			probe_verdict(f->pr, &why);
+		if (live(f)->pr)
+			probe_verdict(live(f)->pr, &why);
 		give_up(t, f, why);
 	}
 	f->plen[sender] = 0;
@@ -330,13 +351,13 @@ static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_
 	if (f->state == FLOW_PROBE && f->plen[sender] == 0 && implicit_tls(f, sender, p, n)) {
 		probe_data(t, f, sender, p, n, ts); /* starts the session in TLS */
 		if (f->state == FLOW_SMTP)
-			smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts);
+			smtp_feed(live(f)->smtp, smtp_dir_of(f, sender), p, n, ts);
 		return;
 	}
-	if (f->pr && f->client >= 0) {
+	if (live(f)->pr && f->client >= 0) {
 		enum probe_reason why = PROBE_R_NONE;
-		size_t skip = probe_feed(f->pr, sender == f->client, p, n);
-		if (probe_verdict(f->pr, &why) == PROBE_NOT_SMTP) {
+		size_t skip = probe_feed(live(f)->pr, sender == f->client, p, n);
+		if (probe_verdict(live(f)->pr, &why) == PROBE_NOT_SMTP) {
 			give_up(t, f, why);
 			return;
 		}
@@ -348,7 +369,7 @@ static void sink_data(void *ctx, int sender, const uint8_t *p, size_t n, uint64_
 	if (f->state == FLOW_PROBE)
 		probe_data(t, f, sender, p, n, ts);
 	if (f->state == FLOW_SMTP && !f->smtp_failed)
-		smtp_call(t, f, smtp_feed(f->smtp, smtp_dir_of(f, sender), p, n, ts));
+		smtp_call(t, f, smtp_feed(live(f)->smtp, smtp_dir_of(f, sender), p, n, ts));
 }
 
 static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
@@ -357,16 +378,16 @@ static void sink_gap(void *ctx, int sender, uint64_t n, uint64_t ts)
 	struct flow *f = t->cur;
 
 	f->plen[sender] = 0; /* a kept prefix no longer joins what follows */
-	if (f->pr && f->client >= 0 && (f->state == FLOW_PROBE || f->state == FLOW_SMTP)) {
+	if (live(f)->pr && f->client >= 0 && (f->state == FLOW_PROBE || f->state == FLOW_SMTP)) {
 		enum probe_reason why = PROBE_R_NONE;
-		probe_gap(f->pr, sender == f->client);
-		if (probe_verdict(f->pr, &why) == PROBE_NOT_SMTP) {
+		probe_gap(live(f)->pr, sender == f->client);
+		if (probe_verdict(live(f)->pr, &why) == PROBE_NOT_SMTP) {
 			give_up(t, f, why);
 			return;
 		}
 	}
 	if (f->state == FLOW_SMTP && !f->smtp_failed)
-		smtp_call(t, f, smtp_gap(f->smtp, smtp_dir_of(f, sender), n, ts));
+		smtp_call(t, f, smtp_gap(live(f)->smtp, smtp_dir_of(f, sender), n, ts));
 }
 
 static void sink_anomaly(void *ctx, int sender, enum anomaly_kind kind, uint64_t ts)
@@ -376,7 +397,7 @@ static void sink_anomaly(void *ctx, int sender, enum anomaly_kind kind, uint64_t
 
 	(void)sender;
 	if (f->state == FLOW_SMTP)
-		smtp_note_anomaly(f->smtp, kind, NULL, ts);
+		smtp_note_anomaly(live(f)->smtp, kind, NULL, ts);
 }
 
 /* ---- creating and ending flows ----------------------------------------- */
@@ -422,7 +443,7 @@ static void fill_meta(const struct flow_table *t, const struct flow *f, struct s
 	m->vlan = f->vlan;
 	m->first_ts = f->first_ts;
 	m->last_ts = f->last_ts;
-	m->ndpi_protocol = classify_flow_name(t->cls, &f->cls,
+	m->ndpi_protocol = classify_flow_name(t->cls, &live_c(f)->cls,
 					      f->ipv == 4 ? (uint32_t)f->addr[c][0] << 24 | (uint32_t)f->addr[c][1] << 16 |
 						      (uint32_t)f->addr[c][2] << 8 | f->addr[c][3] : 0,
 					      f->port[c],
@@ -430,12 +451,12 @@ static void fill_meta(const struct flow_table *t, const struct flow *f, struct s
 						      (uint32_t)f->addr[s][2] << 8 | f->addr[s][3] : 0,
 					      f->port[s]);
 	m->midstream = !f->syn_seen;
-	if (!f->pr && f->smtp && smtp_record(f->smtp)->tls_mode &&
-	    strcmp(smtp_record(f->smtp)->tls_mode, "implicit") == 0)
+	if (!live_c(f)->pr && live_c(f)->smtp && smtp_record(live_c(f)->smtp)->tls_mode &&
+	    strcmp(smtp_record(live_c(f)->smtp)->tls_mode, "implicit") == 0)
 		m->evidence = "implicit_tls";
-	if (f->pr) {
-		const struct tunnel_info *ti = probe_tunnel(f->pr);
-		m->evidence = probe_evidence_name(probe_evidence_of(f->pr));
+	if (live_c(f)->pr) {
+		const struct tunnel_info *ti = probe_tunnel(live_c(f)->pr);
+		m->evidence = probe_evidence_name(probe_evidence_of(live_c(f)->pr));
 		if (ti->kind != TUNNEL_NONE) {
 			m->tunnel = tunnel_kind_name((enum tunnel_kind)ti->kind);
 			memcpy(m->tunnel_target, ti->target, sizeof m->tunnel_target);
@@ -450,30 +471,34 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 {
 	int e;
 
+	if (f->compact) { /* nothing is held, parsed or classified any more */
+		f->state = FLOW_CLOSED;
+		return;
+	}
 	t->cur = f;
 	if (f->state != FLOW_CLOSED && f->state != FLOW_IGNORE)
 		for (e = 0; e < 2; e++)
-			reasm_flush(&f->rd[e], &t->env, &t->sink, e, f->last_ts);
+			reasm_flush(&live(f)->rd[e], &t->env, &t->sink, e, f->last_ts);
 	for (e = 0; e < 2; e++)
-		reasm_release(&f->rd[e], &t->env);
-	classify_done(t->cls, &f->cls);
-	if (f->smtp && f->pr) {
+		reasm_release(&live(f)->rd[e], &t->env);
+	classify_done(t->cls, &live(f)->cls);
+	if (live(f)->smtp && live(f)->pr) {
 		enum probe_reason why = PROBE_R_NONE;
 		int c = f->client >= 0 ? f->client : 0;
-		if (probe_finish(f->pr, f->sent[!c], &why) == PROBE_NOT_SMTP)
+		if (probe_finish(live(f)->pr, f->sent[!c], &why) == PROBE_NOT_SMTP)
 			give_up(t, f, why);
 	}
-	if (f->smtp) {
-		smtp_call(t, f, smtp_finish(f->smtp, how, f->last_ts));
-		if (smtp_record(f->smtp)->saw_smtp) {
+	if (live(f)->smtp) {
+		smtp_call(t, f, smtp_finish(live(f)->smtp, how, f->last_ts));
+		if (smtp_record(live(f)->smtp)->saw_smtp) {
 			struct session *s = malloc(sizeof *s);
 			if (!(f->sent[0] && f->sent[1]))
 				t->st.one_sided++;
 			if (s) {
 				s->next = NULL;
 				fill_meta(t, f, &s->meta);
-				s->rec = smtp_take_record(f->smtp); /* frees the parser */
-				f->smtp = NULL;
+				s->rec = smtp_take_record(live(f)->smtp); /* frees the parser */
+				live(f)->smtp = NULL;
 			}
 			if (s && s->rec) {
 				t->on_end(t->ctx, s); /* the callback owns it now */
@@ -484,12 +509,12 @@ static void end_session(struct flow_table *t, struct flow *f, enum smtp_end how)
 		} else {
 			t->st.dropped_speculative++;
 		}
-		smtp_free(f->smtp);
-		f->smtp = NULL;
+		smtp_free(live(f)->smtp);
+		live(f)->smtp = NULL;
 	}
 	t->cur = NULL;
-	probe_free(f->pr);
-	f->pr = NULL;
+	probe_free(live(f)->pr);
+	live(f)->pr = NULL;
 	f->state = FLOW_CLOSED;
 }
 
@@ -499,13 +524,41 @@ static void destroy(struct flow_table *t, struct flow *f)
 
 	hash_remove(t, f);
 	list_unlink(t, f);
-	for (e = 0; e < 2; e++)
-		reasm_release(&f->rd[e], &t->env);
-	classify_done(t->cls, &f->cls);
-	smtp_free(f->smtp);
-	probe_free(f->pr);
+	if (!f->compact) {
+		for (e = 0; e < 2; e++)
+			reasm_release(&live(f)->rd[e], &t->env);
+		classify_done(t->cls, &live(f)->cls);
+		smtp_free(live(f)->smtp);
+		probe_free(live(f)->pr);
+	}
 	free(f);
 	t->st.active--;
+}
+
+/* Moves an ended or ignored flow into a block of just its head (its tail
+ * is released first); the flow's new address, or f itself when there is no
+ * memory for the move.  It stays in its bucket and on its list. */
+static struct flow *compact(struct flow_table *t, struct flow *f)
+{
+	struct flow *g;
+	int e, which = f->list;
+
+	if (f->compact || (g = malloc(sizeof *g)) == NULL)
+		return f;
+	for (e = 0; e < 2; e++)
+		reasm_release(&live(f)->rd[e], &t->env);
+	classify_done(t->cls, &live(f)->cls);
+	smtp_free(live(f)->smtp);
+	probe_free(live(f)->pr);
+	hash_remove(t, f);
+	list_unlink(t, f);
+	*g = *f;
+	free(f);
+	g->compact = 1;
+	g->hnext = t->buckets[g->hash & (t->nbuckets - 1)];
+	t->buckets[g->hash & (t->nbuckets - 1)] = g;
+	list_append(t, g, which);
+	return g;
 }
 
 static void end_and_destroy(struct flow_table *t, struct flow *f, enum smtp_end how)
@@ -528,23 +581,24 @@ static void evict_one(struct flow_table *t)
 	if (!f)
 		return;
 	t->st.evicted++;
-	if (f->smtp)
-		smtp_note_anomaly(f->smtp, ANOM_FLOW_EVICTED, NULL, t->now);
+	if (!f->compact && live(f)->smtp)
+		smtp_note_anomaly(live(f)->smtp, ANOM_FLOW_EVICTED, NULL, t->now);
 	end_and_destroy(t, f, SMTP_END_EVICTED);
 }
 
 static struct flow *create(struct flow_table *t, const uint8_t a[2][16], const uint16_t port[2],
 			   uint16_t vlan, uint8_t ipv, uint32_t h, uint64_t ts)
 {
+	struct flow_live *fl;
 	struct flow *f;
 
 	while (t->st.active >= t->cfg.max_flows)
 		evict_one(t);
 	if (t->st.active >= t->nbuckets && t->nbuckets < (1u << 30))
 		grow(t); /* on failure the chains just get longer */
-	f = calloc(1, sizeof *f);
-	if (!f)
+	if (!(fl = calloc(1, sizeof *fl)))
 		return NULL;
+	f = &fl->h;
 	memcpy(f->addr, a, sizeof f->addr);
 	f->port[0] = port[0];
 	f->port[1] = port[1];
@@ -562,9 +616,11 @@ static struct flow *create(struct flow_table *t, const uint8_t a[2][16], const u
 	return f;
 }
 
-/* An ended flow joins the closed list; past FLOW_CLOSED_MAX the oldest goes. */
+/* An ended flow joins the closed list (compacted); past FLOW_CLOSED_MAX the
+ * oldest goes. */
 static void close_flow(struct flow_table *t, struct flow *f)
 {
+	f = compact(t, f);
 	touch(t, f, LIST_CLOSED);
 	while (t->n_closed > FLOW_CLOSED_MAX && t->lists[LIST_CLOSED].head != f)
 		destroy(t, t->lists[LIST_CLOSED].head);
@@ -609,8 +665,9 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 	if (f && syn && !ack) {
 		/* A new connection on an old 5-tuple (port reuse), not a retransmitted SYN. */
 		unsigned bit = 1u << (unsigned)sender;
+		/* (a compact flow is closed, or sent bytes or a FIN: no look at rd) */
 		int reuse = f->state == FLOW_CLOSED || f->sent[0] || f->sent[1] || f->fin_seen ||
-			    ((f->syn_seen & bit) && f->rd[sender].isn != p->seq + 1);
+			    f->compact || ((f->syn_seen & bit) && live(f)->rd[sender].isn != p->seq + 1);
 		if (reuse) {
 			t->st.port_reuse++;
 			end_and_destroy(t, f, SMTP_END_TIMEOUT); /* the old one vanished unseen */
@@ -643,6 +700,11 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 			end_session(t, f, rst ? SMTP_END_RST : SMTP_END_FIN);
 			close_flow(t, f);
 		} else {
+			/* nothing more is ever read from its tail; a flow that never
+			 * delivered a byte nor sent a FIN keeps its tail, whose ISNs
+			 * tell a retransmitted SYN from port reuse */
+			if (f->sent[0] || f->sent[1] || f->fin_seen)
+				f = compact(t, f);
 			touch(t, f, LIST_LONG);
 		}
 		return;
@@ -652,20 +714,20 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 	 * decided yet (its label is counter-evidence, probe.h); a packet that
 	 * our probe will recognise by itself (a banner, a command) is not
 	 * given to it: most SMTP connections never reach nDPI. */
-	if (!f->pr && p->payload_wire_len && f->state == FLOW_PROBE && !(f->pr = probe_new())) {
+	if (!live(f)->pr && p->payload_wire_len && f->state == FLOW_PROBE && !(live(f)->pr = probe_new())) {
 		give_up(t, f, PROBE_R_UNCONFIRMED); /* out of memory: no evidence can be kept */
 		return;
 	}
-	if (f->state == FLOW_PROBE && !f->cls.done && p->l3 && p->payload_wire_len &&
+	if (f->state == FLOW_PROBE && !live(f)->cls.done && p->l3 && p->payload_wire_len &&
 	    !probe_peek(f, sender, p)) {
-		uint16_t proto = classify_packet(t->cls, &f->cls, p->l3, p->l3_len, p->ts);
-		if (proto && f->pr) {
+		uint16_t proto = classify_packet(t->cls, &live(f)->cls, p->l3, p->l3_len, p->ts);
+		if (proto && live(f)->pr) {
 			enum probe_reason why = PROBE_R_NONE;
 			int fam = classify_family(proto);
 			if (fam == CLASSIFY_F_SMTP)
 				f->smtp_hint = 1;
-			probe_ndpi(f->pr, fam, f->cls.dpi);
-			if (probe_verdict(f->pr, &why) == PROBE_NOT_SMTP)
+			probe_ndpi(live(f)->pr, fam, live(f)->cls.dpi);
+			if (probe_verdict(live(f)->pr, &why) == PROBE_NOT_SMTP)
 				give_up(t, f, why);
 		}
 	}
@@ -673,19 +735,19 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 	t->cur = f;
 	if (f->state != FLOW_IGNORE) {
 		if (syn)
-			reasm_syn(&f->rd[sender], p->seq);
+			reasm_syn(&live(f)->rd[sender], p->seq);
 		if (p->payload_wire_len || fin)
-			reasm_segment(&f->rd[sender], &t->env, &t->sink, sender, p->seq, p->payload,
+			reasm_segment(&live(f)->rd[sender], &t->env, &t->sink, sender, p->seq, p->payload,
 				      p->payload_len, p->payload_wire_len, syn, fin, p->ts);
-		if (ack && f->rd[other].started)
-			reasm_ack(&f->rd[other], &t->env, &t->sink, other, p->ack, p->ts);
+		if (ack && live(f)->rd[other].started)
+			reasm_ack(&live(f)->rd[other], &t->env, &t->sink, other, p->ack, p->ts);
 	}
 	t->cur = NULL;
 
 	if (f->state == FLOW_IGNORE) { /* decided while delivering: drop what is held */
-		reasm_release(&f->rd[0], &t->env);
-		reasm_release(&f->rd[1], &t->env);
-		classify_done(t->cls, &f->cls);
+		reasm_release(&live(f)->rd[0], &t->env);
+		reasm_release(&live(f)->rd[1], &t->env);
+		classify_done(t->cls, &live(f)->cls);
 	}
 	if (fin)
 		f->fin_seen |= (uint8_t)(1u << (unsigned)sender);
@@ -694,8 +756,8 @@ void flow_packet(struct flow_table *t, const struct pkt *p)
 		close_flow(t, f);
 		return;
 	}
-	if (f->fin_seen == 3 && (!f->rd[0].fin || f->rd[0].next >= f->rd[0].fin_off) &&
-	    (!f->rd[1].fin || f->rd[1].next >= f->rd[1].fin_off)) {
+	if (f->fin_seen == 3 && (!live(f)->rd[0].fin || live(f)->rd[0].next >= live(f)->rd[0].fin_off) &&
+	    (!live(f)->rd[1].fin || live(f)->rd[1].next >= live(f)->rd[1].fin_off)) {
 		end_session(t, f, SMTP_END_FIN);
 		close_flow(t, f);
 		return;
@@ -756,6 +818,6 @@ const struct reasm_stats *flow_reasm_stats(const struct flow_table *t)
 
 uint64_t flow_memory(const struct flow_table *t)
 {
-	return t->st.active * sizeof(struct flow) + (uint64_t)t->nbuckets * sizeof(struct flow *) +
+	return t->st.active * sizeof(struct flow_live) + (uint64_t)t->nbuckets * sizeof(struct flow *) +
 	       t->env.held_bytes;
 }
