@@ -43,6 +43,7 @@ int run_capture(struct run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	rt_timing("run", NULL);
 	writer_init(&r->wr, r->st, r->q, r->capture_id);
 	r->wr.on_stored = r->on_stored;
 	r->wr.on_stored_ctx = r->ctx;
@@ -77,6 +78,7 @@ int run_capture(struct run *r, char *err, size_t errlen)
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 
 	r->t0 = rt_mono_s();
+	rt_timing("run", "start (nDPI modules, threads)");
 	next_tick = r->t0 + r->tick_s;
 	while (!session_queue_finished(r->q) || writer_waiting(&r->wr)) {
 		writer_drain(&r->wr, RUN_TAKE_MS);
@@ -98,6 +100,7 @@ int run_capture(struct run *r, char *err, size_t errlen)
 			next_tick = now + r->tick_s;
 		}
 	}
+	rt_timing("run", "capture (readers and writer)");
 	for (i = 0; i < r->nsrc; i++)
 		worker_join(&r->w[i]);
 	pthread_sigmask(SIG_SETMASK, &old, NULL); /* a signal held meanwhile arrives here */

@@ -234,12 +234,15 @@ static void *worker_main(void *arg)
 
 	snprintf(name, sizeof name, "reader-%d", w->index); /* top -H, perf --sort comm */
 	pthread_setname_np(pthread_self(), name);
+	rt_timing(w->index ? "reader-n" : "reader-0", NULL);
 
 	if (w->src->is_file)
 		read_file(w);
 	else
 		read_iface(w);
+	rt_timing(w->index ? "reader-n" : "reader-0", "read and parse");
 	pipeline_flush(&w->pl, SMTP_END_CAPTURE);
+	rt_timing(w->index ? "reader-n" : "reader-0", "end of the open sessions");
 	publish(w);
 	read_stats(w);
 	session_queue_producer_done(w->q);
