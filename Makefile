@@ -106,9 +106,16 @@ $(B)/%.o: %.c | pkgs-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/gen/schema_sql.c: $(sort $(wildcard schema/*.sql)) schema/embed-sql.sh
+# current.sql: what the migrations leave, made from them at build time
+# (schema/mkcurrent.py); a new database gets it in one step (store.c)
+MIGRATIONS = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+$(B)/gen/current.sql: $(MIGRATIONS) schema/mkcurrent.py
 	@mkdir -p $(dir $@)
-	./schema/embed-sql.sh $@ schema_files $(sort $(wildcard schema/*.sql))
+	python3 schema/mkcurrent.py $@
+
+$(B)/gen/schema_sql.c: $(sort $(wildcard schema/*.sql)) $(B)/gen/current.sql schema/embed-sql.sh
+	@mkdir -p $(dir $@)
+	./schema/embed-sql.sh $@ schema_files $(sort $(wildcard schema/*.sql)) $(B)/gen/current.sql
 
 $(B)/gen/query_sql.c: $(sort $(wildcard reports/queries/*.sql)) schema/embed-sql.sh
 	@mkdir -p $(dir $@)

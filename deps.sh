@@ -14,7 +14,7 @@
 set -eu
 group=${1:-build}
 
-build_pkgs="gcc make pkg-config libc6-dev libpcap-dev libndpi-dev libsqlite3-dev libpsl-dev publicsuffix libssl-dev zlib1g-dev libzstd-dev liblzma-dev libhiredis-dev libmicrohttpd-dev libxxhash-dev"
+build_pkgs="gcc make pkg-config python3 libc6-dev libpcap-dev libndpi-dev libsqlite3-dev libpsl-dev publicsuffix libssl-dev zlib1g-dev libzstd-dev liblzma-dev libhiredis-dev libmicrohttpd-dev libxxhash-dev"
 test_pkgs="python3 sqlite3 tshark tcpreplay libndpi-bin chromium clang libclang-rt-14-dev iproute2 exim4-daemon-light swaks libnet-ssleay-perl libio-socket-ssl-perl openssl valgrind linux-perf procps redis-server prometheus rsyslog systemd dpkg-dev man-db groff-base bash-completion gzip zstd xz-utils"
 
 case $group in

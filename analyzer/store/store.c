@@ -8,7 +8,8 @@
  *    one IMMEDIATE transaction (the version re-read inside it),
  *    so 001 creates version 1, 002 migrates 1 to 2, and concurrent openers
  *    of a new file never apply a file twice; a file with no schema at all
- *    gets schema/current.sql instead (what the migrations leave, in one step);
+ *    gets current.sql instead (what the migrations leave, in one step; made
+ *    from them at build time by schema/mkcurrent.py);
  *  - every statement is prepared once in store_open() and run as
  *    bind/step/reset; captured text is bound with its length, never pasted;
  *  - writes go to one open transaction committed every STORE_BATCH_SESSIONS
@@ -487,11 +488,11 @@ int store_probe_file(const char *path, int *version, char *err, size_t errlen)
 	return rc;
 }
 
-/* schema/current.sql (schema/mkcurrent.py): the objects the migrations
- * leave in a new database, with the same text and order, in one step; NULL
- * unless it is of this build's version (a migration added without running
- * mkcurrent.py again: new files then get the migrations, as every other
- * file does, and tests/e2e/test_schema_current.sh fails). */
+/* current.sql (made from the migrations at build time by
+ * schema/mkcurrent.py): the objects the migrations leave in a new database,
+ * with the same text and order, in one step; NULL unless it is of this
+ * build's version (then new files get the migrations, as every other file
+ * does). */
 static const char *current_schema(int max)
 {
 	const char *t = embedded_find(schema_files, "current.sql");
