@@ -58,7 +58,8 @@ CREATE TEMP TABLE an_top AS SELECT server_ip, server_port, src, name, kind, n, t
  FROM an_name a WHERE a.rowid = (SELECT b.rowid FROM an_name b
   WHERE b.server_ip IS a.server_ip AND b.server_port IS a.server_port AND b.src IS a.src
   ORDER BY b.n DESC, b.name LIMIT 1);
-CREATE INDEX temp.an_top_k ON an_top(server_ip, server_port);
+-- in the order the findings pick a server's name (greeting first)
+CREATE INDEX temp.an_top_k ON an_top(server_ip, server_port, src = 'ehlo_reply');
 
 -- attempts that stopped after EHLO/HELO, with the gap to the same client's
 -- previous one (a plain scan: a quarter of the sessions or fewer match, and

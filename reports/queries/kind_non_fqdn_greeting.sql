@@ -16,7 +16,7 @@ SELECT client_ip, substr(helo_arg, 1, instr(helo_arg, '.') - 1) AS label, helo_a
  WHERE client_ip IN (SELECT server_ip FROM an_name WHERE kind <> 'fqdn')
    AND instr(helo_arg, '.') > 1
  GROUP BY client_ip, helo_arg HAVING is_fqdn(helo_arg);
-CREATE INDEX temp.an_own_helo_k ON an_own_helo(client_ip, label COLLATE NOCASE);
+CREATE INDEX temp.an_own_helo_k ON an_own_helo(client_ip, label COLLATE NOCASE, n DESC, name);
 -- the "dsn_reporting_mta" source: the Reporting-MTA FQDNs of the 4.4.7
 -- reports, keyed by first label, counted once here instead of one scan of
 -- an_dsn per finding (lower() and NOCASE fold the same ASCII letters, so a
@@ -25,7 +25,7 @@ CREATE TEMP TABLE an_dsn_mta AS
 SELECT lower(mta) AS name, substr(lower(mta), 1, instr(mta, '.') - 1) AS label, count(*) AS n
   FROM an_dsn WHERE instr(mta, '.') > 1 AND is_fqdn(mta)
  GROUP BY lower(mta);
-CREATE INDEX temp.an_dsn_mta_k ON an_dsn_mta(label COLLATE NOCASE);
+CREATE INDEX temp.an_dsn_mta_k ON an_dsn_mta(label COLLATE NOCASE, n DESC, name);
 SELECT n.server_ip, n.server_port,
        CASE WHEN count(DISTINCT n.src) > 1 THEN 'greeting+ehlo_reply' ELSE min(n.src) END,
        n.name, min(n.kind), min(n.t0), max(n.t1), s.exch2000, s.xexps, s.n,
