@@ -131,8 +131,8 @@ struct pend {
 struct dstate {
 	uint8_t *line;   /* the start of a line split across calls (owned, NULL until a
 	                    line is split; grows up to SMTP_LINE_MAX) */
-	size_t cap;      /* bytes allocated at line */
-	size_t len;      /* bytes in line[] */
+	uint32_t cap;    /* bytes allocated at line (at most SMTP_LINE_MAX) */
+	uint32_t len;    /* bytes in line[] */
 	uint64_t total;  /* bytes of that line so far, kept or not */
 	uint8_t last;    /* its last byte so far (to tell CRLF from a bare LF) */
 	uint8_t resync;  /* after a gap: drop bytes up to the next LF */
@@ -149,8 +149,8 @@ struct reply_acc {
 	int lines;
 	char *text;      /* the lines' text joined by '\n' (owned, NUL-terminated once a
 	                    reply started; grows up to SMTP_FIELD_MAX + 1) */
-	size_t text_cap; /* bytes allocated at text */
-	size_t text_len;
+	uint32_t text_cap; /* bytes allocated at text (at most SMTP_FIELD_MAX + 1) */
+	uint32_t text_len;
 	uint64_t text_total;  /* text bytes, kept or not */
 };
 
@@ -167,10 +167,10 @@ struct smtp_session {
 	uint64_t chunk_left;
 	uint64_t blob_left;
 	struct tls_session *tls; /* owned; the TLS parser once TLS began, else NULL */
-	int pq_head, pq_len, pq_cap;
+	uint16_t pq_head, pq_len, pq_cap; /* at most SMTP_PENDING_MAX */
 	/* mail transaction */
-	int cur_mail;      /* -1 none, -2 open but not stored, else index */
-	int body_mail;     /* mail of the body being read (same encoding) */
+	int16_t cur_mail;  /* -1 none, -2 open but not stored, else index (< SMTP_MAILS_MAX) */
+	int16_t body_mail; /* mail of the body being read (same encoding) */
 	uint8_t dead;      /* out of memory: every call returns -1 */
 	uint8_t finished;
 	uint8_t any_reply; /* a reply (banner included) was parsed */
@@ -197,6 +197,8 @@ struct smtp_session {
 };
 
 _Static_assert(SMTP_ANOM_PER_KIND < 16, "a kind's count must fit in four bits");
+_Static_assert(SMTP_PENDING_MAX <= 65535, "pq_* are 16 bits");
+_Static_assert(SMTP_MAILS_MAX < 32767, "cur_mail and body_mail are 16 bits");
 
 static unsigned kind_count(const struct smtp_session *s, unsigned k)
 {
@@ -225,7 +227,7 @@ const char *smtp_outcome_name(enum smtp_outcome o)
 
 /* Makes *buf hold at least need bytes (at most max): buffers start small and
  * double, so an idle session costs little.  0, or -1 (session dead). */
-static int reserve(struct smtp_session *s, void *buf, size_t *cap, size_t need, size_t max);
+static int reserve(struct smtp_session *s, void *buf, uint32_t *cap, size_t need, size_t max);
 
 static int is_digit(uint8_t c)
 {
@@ -246,12 +248,15 @@ static void trim(const uint8_t **p, size_t *n)
 }
 
 /* A byte buffer of at least need bytes (from 128, doubling, at most max). */
-static int reserve(struct smtp_session *s, void *buf, size_t *cap, size_t need, size_t max)
+static int reserve(struct smtp_session *s, void *buf, uint32_t *cap, size_t need, size_t max)
 {
-	if (carray_reserve(buf, cap, need, 1, 128, max) < 0) {
+	size_t c = *cap;
+
+	if (carray_reserve(buf, &c, need, 1, 128, max) < 0) {
 		s->dead = 1;
 		return -1;
 	}
+	*cap = (uint32_t)c; /* max is a line or a field: far below 2^32 */
 	return 0;
 }
 
@@ -411,7 +416,7 @@ static struct pend *pq_push(struct smtp_session *s, int type, int mail)
 			s->dead = 1;
 			return NULL;
 		}
-		s->pq_cap = (int)cap;
+		s->pq_cap = (uint16_t)cap;
 	}
 	e = &s->pq[s->pq_head + s->pq_len++];
 	memset(e, 0, sizeof *e);

@@ -164,8 +164,6 @@ struct smtp_record {
 	uint8_t quit;           /* QUIT was sent */
 	uint8_t saw_smtp;       /* the bytes looked like SMTP (a reply or command parsed) */
 	uint8_t tls_plaintext;  /* the bytes after that 220 were SMTP, not TLS: parsed on as SMTP */
-	uint8_t banner_shared;  /* banner_text is the string of the banner's entry in replies
-	                           (one copy, freed with the replies) */
 	/* mail transactions */
 	struct smtp_mail *mails; /* owned array */
 	int n_mails;            /* stored */
@@ -178,6 +176,8 @@ struct smtp_record {
 	/* how it ended (valid after smtp_finish) */
 	enum smtp_end end;
 	enum smtp_outcome outcome;
+	uint8_t banner_shared;  /* banner_text is the string of the banner's entry in replies
+	                           (one copy, freed with the replies) */
 	/* traffic */
 	uint64_t bytes_c2s, bytes_s2c;  /* bytes fed, both directions */
 	uint64_t gaps, gap_bytes;       /* smtp_gap() calls and their bytes */

@@ -76,6 +76,15 @@ static void put_int(struct jbuf *b, int v)
 	b->p[b->n] = 0;
 }
 
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Nonzero when a byte of w is 0. */
+static uint64_t has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
+}
+
 /* A JSON string of z's bytes, or null: one reservation for the worst case
  * (every byte escaped as \u00XX), then one pass. */
 static void put_str(struct jbuf *b, const char *z)
@@ -97,7 +106,22 @@ static void put_str(struct jbuf *b, const char *z)
 	o = b->p + b->n;
 	*o++ = '"';
 	for (i = 0; i < n; i++) {
-		unsigned char c = s[i];
+		unsigned char c;
+		uint64_t w;
+		/* eight bytes at a time while none needs escaping (no byte below
+		 * 0x20, no '"', no '\\': the exact has-zero/has-less tests) */
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (((w - ONES * 0x20) & ~w & HIGHS) | has_zero(w ^ (ONES * '"')) |
+			    has_zero(w ^ (ONES * '\\')))
+				break;
+			memcpy(o, s + i, 8);
+			o += 8;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c >= 0x20 && c != '"' && c != '\\') {
 			*o++ = (char)c;
 		} else if (c == '"' || c == '\\') {
