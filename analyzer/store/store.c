@@ -731,10 +731,10 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	 * WAL page by page (8 MiB: a batch fits, and memory stays flat however
 	 * large the database grows); temp_store: sorts and temp tables in memory;
 	 * wal_autocheckpoint 8192 pages (32 MiB, SQLite's default is 4 MiB): a
-	 * replay's rows are copied into the file once, by the checkpoint at its
-	 * end (main.c), instead of every 4 MiB while it runs and once more on the
-	 * commit right after the capture, in front of the analysis; a sensor's
-	 * -wal stays under about 32 MiB. */
+	 * replay's rows are copied into the file once, while its analysis runs
+	 * (checkpoint.h), instead of every 4 MiB and once more on the commit
+	 * right after the capture, in front of the analysis; a sensor's -wal
+	 * stays under about 32 MiB. */
 	/* Switching a new file to WAL needs it to itself for a moment, and
 	 * SQLite does not wait for that: several first-time writers at once
 	 * retry for up to STORE_BUSY_MS. */
