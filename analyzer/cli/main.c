@@ -15,7 +15,6 @@
 #include "analyzer/base/runtime.h"
 #include "analyzer/capture/live.h"
 #include "analyzer/cli/cmd_findings.h"
-#include "analyzer/engine/classify.h"
 #include "analyzer/output/outputs.h"
 #include "analyzer/store/checkpoint.h"
 #include "analyzer/store/merge.h"
@@ -308,16 +307,13 @@ static int cmd_replay(int argc, char **argv)
 		}
 	}
 	rt_timing("replay", NULL);
-	classify_prepare(); /* nDPI's set-up runs while the database opens */
 	if (!(st = open_store("replay", db, STORE_WRITE))) {
-		classify_prepare_cancel();
 		free(files);
 		return 1;
 	}
 	rt_timing("replay", "open the database");
 	if (outputs_open(&out, &oc, nfiles == 1 ? files[0] : "replay", oerr, sizeof oerr) < 0) {
 		fprintf(stderr, "%s replay: %s\n", prog, oerr);
-		classify_prepare_cancel();
 		store_close(st);
 		free(files);
 		return 1;
@@ -348,7 +344,6 @@ static int cmd_replay(int argc, char **argv)
 		t.sessions += res.sessions;
 		t.snaplen_sessions += res.snaplen_sessions;
 	}
-	classify_prepare_cancel(); /* every file was skipped or refused before reading */
 	if (rt_stopping()) {
 		t.interrupted = 1;
 		fprintf(stderr, "%s replay: interrupted: the sessions read so far are stored, the capture "

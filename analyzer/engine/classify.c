@@ -4,7 +4,6 @@
 #include "analyzer/engine/classify.h"
 #include "analyzer/base/limits.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +15,7 @@ struct classifier {
 	uint64_t skipped;              /* flows not classified: CLASSIFY_FLOWS_MAX reached */
 };
 
-static struct classifier *make_module(void)
+struct classifier *classify_new(void)
 {
 	struct classifier *c = calloc(1, sizeof *c);
 	NDPI_PROTOCOL_BITMASK all;
@@ -32,50 +31,6 @@ static struct classifier *make_module(void)
 	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
 	ndpi_finalize_initialization(c->ndpi);
 	return c;
-}
-
-/* classify_prepare(): one module made on a thread of its own. */
-static pthread_t prep_thread;
-static int prep_started;
-static struct classifier *prep;
-
-static void *prep_main(void *arg)
-{
-	(void)arg;
-	pthread_setname_np(pthread_self(), "ndpi-setup");
-	prep = make_module();
-	return NULL;
-}
-
-void classify_prepare(void)
-{
-	if (!prep_started && pthread_create(&prep_thread, NULL, prep_main, NULL) == 0)
-		prep_started = 1;
-}
-
-static struct classifier *take_prepared(void)
-{
-	struct classifier *c;
-
-	if (!prep_started)
-		return NULL;
-	pthread_join(prep_thread, NULL);
-	prep_started = 0;
-	c = prep;
-	prep = NULL;
-	return c;
-}
-
-void classify_prepare_cancel(void)
-{
-	classify_free(take_prepared());
-}
-
-struct classifier *classify_new(void)
-{
-	struct classifier *c = take_prepared();
-
-	return c ? c : make_module();
 }
 
 void classify_free(struct classifier *c)

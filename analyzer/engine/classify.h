@@ -40,13 +40,6 @@ enum classify_family {
 };
 
 struct classifier *classify_new(void);          /* NULL on failure */
-/* Starts making one module on a thread of its own (about 15 ms of nDPI's
- * set-up), so that it overlaps other start-up work (opening the
- * database); the next classify_new() takes it.  Call from the thread
- * that calls classify_new(); classify_prepare_cancel() frees a module
- * prepared and not taken.  Either is a no-op when there is none. */
-void classify_prepare(void);
-void classify_prepare_cancel(void);
 void classify_free(struct classifier *c);       /* classify_free(NULL) is a no-op */
 
 /* Feeds one IP packet (l3 points at the IP header, len captured bytes) of a

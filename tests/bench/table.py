@@ -48,7 +48,7 @@ CG_PARTS = [
     ("  content hash of the input (hash128_update)", "hash.c:hash128_update"),
     ("writer: SQLite inserts (writer_drain)", "writer.c:writer_drain"),
     ("end-of-replay analysis (analyze_run)", "analyze.c:analyze_run"),
-    ("start-up: nDPI module, on its own thread (make_module)", "classify.c:make_module"),
+    ("start-up: nDPI module (classify_new)", "classify.c:classify_new"),
     ("start-up: schema (store_open)", "store.c:store_open"),
     ("nDPI module freed (pipeline_fini)", "pipeline.c:pipeline_fini"),
 ]
@@ -289,7 +289,7 @@ def main():
             pass
     # threads by name (pthread_setname_np): smtpscope = the main thread
     names = {"smtpscope": "main: start-up, writer, analysis", "reader-0": "reader-0: read, decode, flows, SMTP",
-             "ndpi-setup": "ndpi-setup: nDPI's start-up"}
+             "checkpoint": "checkpoint: the capture's pages into the .db"}
 
     out = text + [""] + [f"{s}  {n}: {d}" for s, n, d in checks] + [""] + [f"note: {n}" for n in notes]
     if cg_rows:
