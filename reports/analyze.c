@@ -220,6 +220,23 @@ static int swap_in(struct an *a)
 	return rc;
 }
 
+int analyze_indexes(struct sqlite3 *db, char *err, size_t errlen)
+{
+	struct an a;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	a.db = db;
+	a.err = err;
+	a.errlen = errlen;
+	if (err && errlen)
+		err[0] = '\0';
+	rc = analysis_indexes(&a, 1);
+	for (int i = 0; i < a.nq; i++)
+		sqlite3_finalize(a.q[i].st);
+	return rc;
+}
+
 int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 {
 	struct an a;

@@ -319,6 +319,13 @@ static int cmd_replay(int argc, char **argv)
 		return 1;
 	}
 	outputs_use_db(&out, store_db(st)); /* used by the replay's writer thread */
+	{
+		/* the analysis' index, kept by the writer from now on (analyze.h) */
+		char ierr[256];
+		if (analyze && analyze_indexes(store_db(st), ierr, sizeof ierr) < 0 && !o.quiet)
+			fprintf(stderr, "%s replay: warning: %s (the analysis builds it at the end)\n", prog,
+				ierr);
+	}
 	o.out = &out;
 	rt_install_signals();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
