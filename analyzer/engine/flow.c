@@ -92,6 +92,7 @@ struct flow_table {
 	uint32_t nbuckets;             /* power of two */
 	struct flow_list lists[LIST__COUNT];
 	uint32_t n_closed;             /* flows on LIST_CLOSED */
+	uint64_t n_compact;            /* flows holding only their head (compact()) */
 	struct reasm_env env;
 	struct reasm_sink sink;
 	struct flow *cur;              /* the flow reassembly is delivering for */
@@ -554,6 +555,8 @@ static void destroy(struct flow_table *t, struct flow *f)
 		classify_done(t->cls, &live(f)->cls);
 		smtp_free(live(f)->smtp);
 		probe_free(live(f)->pr);
+	} else {
+		t->n_compact--;
 	}
 	free(f);
 	t->st.active--;
@@ -579,6 +582,7 @@ static struct flow *compact(struct flow_table *t, struct flow *f)
 	*g = *f;
 	free(f);
 	g->compact = 1;
+	t->n_compact++;
 	g->hnext = t->buckets[g->hash & (t->nbuckets - 1)];
 	t->buckets[g->hash & (t->nbuckets - 1)] = g;
 	list_append(t, g, which);
@@ -842,6 +846,6 @@ const struct reasm_stats *flow_reasm_stats(const struct flow_table *t)
 
 uint64_t flow_memory(const struct flow_table *t)
 {
-	return t->st.active * sizeof(struct flow_live) + (uint64_t)t->nbuckets * sizeof(struct flow *) +
-	       t->env.held_bytes;
+	return (t->st.active - t->n_compact) * sizeof(struct flow_live) + t->n_compact * sizeof(struct flow) +
+	       (uint64_t)t->nbuckets * sizeof(struct flow *) + t->env.held_bytes;
 }

@@ -7,6 +7,7 @@
 #include "analyzer/engine/probe.h"
 #include "analyzer/engine/classify.h"
 #include "analyzer/base/limits.h"
+#include "dissectors/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -156,15 +157,10 @@ static int has_enhanced(const uint8_t *t, size_t n)
 	return i == n || t[i] == ' ';
 }
 
-/* Case-insensitive substring of p[0..n). */
+/* Case-insensitive (ASCII) substring of p[0..n). */
 static int contains(const uint8_t *p, size_t n, const char *z)
 {
-	size_t k = strlen(z), i;
-
-	for (i = 0; i + k <= n; i++)
-		if (strncasecmp((const char *)p + i, z, k) == 0)
-			return 1;
-	return 0;
+	return text_ci_find((const char *)p, n, z) != NULL;
 }
 
 /* ---- decisions ------------------------------------------------------------------ */
