@@ -245,17 +245,22 @@ static int swap_in(struct an *a)
 	return rc;
 }
 
+static void an_start(struct an *a, struct sqlite3 *db, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof *a);
+	a->db = db;
+	a->err = err;
+	a->errlen = errlen;
+	if (err && errlen)
+		err[0] = '\0';
+}
+
 int analyze_indexes(struct sqlite3 *db, char *err, size_t errlen)
 {
 	struct an a;
 	int rc;
 
-	memset(&a, 0, sizeof a);
-	a.db = db;
-	a.err = err;
-	a.errlen = errlen;
-	if (err && errlen)
-		err[0] = '\0';
+	an_start(&a, db, err, errlen);
 	rc = analysis_indexes(&a, 1);
 	for (int i = 0; i < a.nq; i++)
 		sqlite3_finalize(a.q[i].st);
@@ -271,12 +276,7 @@ int analyze_run(struct sqlite3 *db, char *err, size_t errlen)
 	const char *idx = embedded_find(schema_files, "analysis_indexes.sql");
 	int i, rc = -1, swap;
 
-	memset(&a, 0, sizeof a);
-	a.db = db;
-	a.err = err;
-	a.errlen = errlen;
-	if (err && errlen)
-		err[0] = '\0';
+	an_start(&a, db, err, errlen);
 	if (sqlfn_register(db) < 0)
 		return an_fail(&a, "register functions");
 	if (!temp || !idx) {
