@@ -2,8 +2,9 @@
  * (README "Imports").
  *
  * An input is identified by an XXH3-128 hash of its whole content, computed
- * while libpcap reads it (the FILE handed to libpcap hashes what it reads:
- * no extra pass).  The capture row keeps the hash of what was read so far
+ * while it is read (the FILE handed to libpcap hashes what it reads, and so
+ * does import_raw_read() for the in-place reader, pcapread.h, and the
+ * decompressors: no extra pass; AVX2 where the CPU has it, base/hash.h).  The capture row keeps the hash of what was read so far
  * (content_hash over hashed_bytes), updated in every commit, so even a
  * capture killed with -9 says which bytes its sessions came from.
  *
