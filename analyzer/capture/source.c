@@ -197,7 +197,7 @@ int source_open_stream(struct source *src, const char *name, FILE *fp, int64_t s
 			fclose(src->raw);
 		return -1;
 	}
-	{
+	{ /* source_init() clears the source: what the in-place reader set stays */
 		struct pcapread *rd = src->rd;
 		FILE *raw = src->raw;
 		struct bpf_program bpf = src->bpf;
