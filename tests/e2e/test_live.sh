@@ -8,31 +8,9 @@
 # openssl for the STARTTLS part.
 . tests/e2e/lib.sh
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "live capture end to end" "needs root (network namespaces, capture, privilege drop)"
-	done_testing; exit $?
-fi
-missing=""
-for t in ip exim4 swaks sqlite3; do
-	command -v "$t" > /dev/null 2>&1 || missing="$missing $t"
-done
-if [ -n "$missing" ]; then
-	skip "live capture end to end" "missing tool(s):$missing (apt-get install iproute2 exim4-daemon-light swaks sqlite3)"
-	done_testing; exit $?
-fi
-if ! ip netns add "sslt-probe$$" 2> /dev/null; then
-	skip "live capture end to end" "cannot create network namespaces here"
-	done_testing; exit $?
-fi
-ip netns del "sslt-probe$$"
-
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-# exim drops to its own user and smtpscope to nobody: their files live in a
-# directory they can reach whatever the permissions of the checkout's path
-# (a CI clone may sit under a mode-700 directory).
-W=$(mktemp -d /tmp/smtpscope-live.XXXXXX) && chmod 755 "$W"
+. tests/e2e/live/rig.sh
+rig_require "live capture end to end" ip exim4 swaks sqlite3
+rig_workdir live
 
 # ---- the command line, before any network is set up
 "$BIN" live --list-interfaces > "$OUT/live-ifaces.txt" 2>&1
@@ -60,26 +38,17 @@ exim_pid="" live_pid="" idle_pid=""
 cleanup() {
 	[ -n "$live_pid" ] && kill "$live_pid" 2> /dev/null
 	[ -n "$idle_pid" ] && kill "$idle_pid" 2> /dev/null
-	[ -n "$exim_pid" ] && kill "$exim_pid" 2> /dev/null
-	[ -f "$dir/exim.pid" ] && kill "$(cat "$dir/exim.pid")" 2> /dev/null
-	ip netns del "$SNS" 2> /dev/null
-	ip netns del "$CNS" 2> /dev/null
-	[ -n "$W" ] && rm -rf "$W"
-	return 0
+	rig_teardown
 }
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
 # ---- the network: server namespace <-veth-> client namespace
-ip netns add "$SNS" && ip netns add "$CNS" &&
-	ip link add "$VS" netns "$SNS" type veth peer name "$VC" netns "$CNS" &&
-	ip -n "$SNS" addr add "$SRV/24" dev "$VS" && ip -n "$CNS" addr add "$CLI/24" dev "$VC" &&
-	ip -n "$SNS" link set lo up && ip -n "$CNS" link set lo up &&
-	ip -n "$SNS" link set "$VS" up && ip -n "$CNS" link set "$VC" up
+rig_net
 ok $? "network namespaces $SNS/$CNS joined by veth $VS/$VC ($NET.0/24)"
 
 # ---- the SMTP server
-rm -rf "$dir" && mkdir -p "$dir/spool" "$dir/log" && chmod 755 "$dir"
+rm -rf "$dir" && mkdir -p "$dir" && chmod 755 "$dir"
 tls="tls_advertise_hosts ="
 tls_why="openssl missing: no certificate for STARTTLS"
 perl -MNet::SSLeay -e 1 > /dev/null 2>&1 || tls_why="swaks cannot do TLS without Net::SSLeay (apt-get install libnet-ssleay-perl)"
@@ -94,26 +63,9 @@ tls_privatekey = $dir/key.pem"
 else
 	have_tls=0
 fi
-exim_user=Debian-exim
-id "$exim_user" > /dev/null 2>&1 || exim_user=mail
-chown -R "$exim_user" "$dir/spool" "$dir/log"
-awk -v d="$dir" -v a="$SRV" -v u="$exim_user" -v t="$tls" \
-	'{ gsub(/@DIR@/, d); gsub(/@ADDR@/, a); gsub(/@USER@/, u); if ($0 == "@TLS@") $0 = t; print }' \
-	tests/e2e/live/exim4.conf.in > "$dir/exim4.conf"
-chmod 644 "$dir/exim4.conf"
-ip netns exec "$SNS" exim4 -C "$dir/exim4.conf" -bdf > "$dir/exim.out" 2>&1 &
-exim_pid=$!
-up=1
-for i in $(seq 1 50); do
-	if ip netns exec "$SNS" ss -ltn 2> /dev/null | grep -q "$SRV:25 "; then up=0; break; fi
-	kill -0 "$exim_pid" 2> /dev/null || break
-	sleep 0.1
-done
+rig_exim "$dir" "$tls"; up=$?
 ok $up "exim4 listens on $SRV:25 in $SNS"
-if [ $up -ne 0 ]; then
-	sed 's/^/# exim: /' "$dir/exim.out" "$dir/log/"* 2> /dev/null | head -n 20
-	done_testing; exit $?
-fi
+[ $up -eq 0 ] || { done_testing; exit $?; }
 
 # Waits until the log says the capture runs (the privileges are dropped by then).
 wait_capturing() {

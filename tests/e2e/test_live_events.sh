@@ -12,29 +12,10 @@
 # promtool for the metrics part.
 . tests/e2e/lib.sh
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "live events end to end" "needs root (network namespaces, capture)"
-	done_testing; exit $?
-fi
-missing=""
-for t in ip exim4 swaks sqlite3 redis-server redis-cli python3; do
-	command -v "$t" > /dev/null 2>&1 || missing="$missing $t"
-done
-if [ -n "$missing" ]; then
-	skip "live events end to end" "missing tool(s):$missing"
-	done_testing; exit $?
-fi
-if ! ip netns add "s18probe$$" 2> /dev/null; then
-	skip "live events end to end" "cannot create network namespaces here"
-	done_testing; exit $?
-fi
-ip netns del "s18probe$$"
-
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+. tests/e2e/live/rig.sh
+rig_require "live events end to end" ip exim4 swaks sqlite3 redis-server redis-cli python3
+rig_workdir ev18
 HERE=$(pwd)
-W=$(mktemp -d /tmp/smtpscope-ev18.XXXXXX) && chmod 755 "$W"
 SNS=s18s$$ CNS=s18c$$ VS=v18s$$ VC=v18c$$
 SRV=10.199.18.1 CLI=10.199.18.2
 RPORT=$((20000 + $$ % 20000))
@@ -47,41 +28,17 @@ cleanup() {
 	[ -n "$live_pid" ] && kill "$live_pid" 2> /dev/null
 	[ -n "$reader_pid" ] && kill "$reader_pid" 2> /dev/null
 	[ -n "$redis_pid" ] && kill "$redis_pid" 2> /dev/null
-	[ -n "$exim_pid" ] && kill "$exim_pid" 2> /dev/null
-	[ -f "$dir/exim.pid" ] && kill "$(cat "$dir/exim.pid")" 2> /dev/null
 	sleep 0.2
-	ip netns del "$SNS" 2> /dev/null
-	ip netns del "$CNS" 2> /dev/null
-	[ -n "$W" ] && rm -rf "$W"
-	return 0
+	rig_teardown
 }
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
-ip netns add "$SNS" && ip netns add "$CNS" &&
-	ip link add "$VS" netns "$SNS" type veth peer name "$VC" netns "$CNS" &&
-	ip -n "$SNS" addr add "$SRV/24" dev "$VS" && ip -n "$CNS" addr add "$CLI/24" dev "$VC" &&
-	ip -n "$SNS" link set lo up && ip -n "$CNS" link set lo up &&
-	ip -n "$SNS" link set "$VS" up && ip -n "$CNS" link set "$VC" up
+rig_net
 ok $? "network namespaces $SNS/$CNS joined by veth $VS/$VC"
 
 # ---- exim4 (plain SMTP only), as in test_live.sh
-rm -rf "$dir" && mkdir -p "$dir/spool" "$dir/log" && chmod 755 "$dir"
-exim_user=Debian-exim
-id "$exim_user" > /dev/null 2>&1 || exim_user=mail
-chown -R "$exim_user" "$dir/spool" "$dir/log"
-awk -v d="$dir" -v a="$SRV" -v u="$exim_user" -v t="tls_advertise_hosts =" \
-	'{ gsub(/@DIR@/, d); gsub(/@ADDR@/, a); gsub(/@USER@/, u); if ($0 == "@TLS@") $0 = t; print }' \
-	tests/e2e/live/exim4.conf.in > "$dir/exim4.conf"
-chmod 644 "$dir/exim4.conf"
-ip netns exec "$SNS" exim4 -C "$dir/exim4.conf" -bdf > "$dir/exim.out" 2>&1 &
-exim_pid=$!
-up=1
-for i in $(seq 1 50); do
-	if ip netns exec "$SNS" ss -ltn 2> /dev/null | grep -q "$SRV:25 "; then up=0; break; fi
-	kill -0 "$exim_pid" 2> /dev/null || break
-	sleep 0.1
-done
+rig_exim "$dir" "tls_advertise_hosts ="; up=$?
 ok $up "exim4 listens on $SRV:25"
 [ $up -ne 0 ] && { done_testing; exit $?; }
 

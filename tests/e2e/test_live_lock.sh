@@ -7,40 +7,17 @@
 # Needs root, ip, exim4, swaks, sqlite3, python3.
 . tests/e2e/lib.sh
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "live capture with a locked database" "needs root (network namespaces, capture)"
-	done_testing; exit $?
-fi
-missing=""
-for t in ip exim4 swaks sqlite3 python3; do
-	command -v "$t" > /dev/null 2>&1 || missing="$missing $t"
-done
-if [ -n "$missing" ]; then
-	skip "live capture with a locked database" "missing tool(s):$missing"
-	done_testing; exit $?
-fi
-if ! ip netns add "i14probe$$" 2> /dev/null; then
-	skip "live capture with a locked database" "cannot create network namespaces here"
-	done_testing; exit $?
-fi
-ip netns del "i14probe$$"
-
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-W=$(mktemp -d /tmp/smtpscope-i14-lock.XXXXXX) && chmod 755 "$W"
+. tests/e2e/live/rig.sh
+rig_require "live capture with a locked database" ip exim4 swaks sqlite3 python3
+rig_workdir i14-lock
 SNS=i14s$$ CNS=i14c$$ VS=i14vs$$ VC=i14vc$$
 SRV=10.199.14.1 CLI=10.199.14.2
 dir="$W/exim"
 log="$OUT/live-lock-smtpscope.log"
 exim_pid="" live_pid="" lock_pid="" sender_pid=""
 cleanup() {
-	for p in $sender_pid $lock_pid $live_pid $exim_pid; do kill "$p" 2> /dev/null; done
-	[ -f "$dir/exim.pid" ] && kill "$(cat "$dir/exim.pid")" 2> /dev/null
-	ip netns del "$SNS" 2> /dev/null
-	ip netns del "$CNS" 2> /dev/null
-	[ -n "$W" ] && rm -rf "$W"
-	return 0
+	for p in $sender_pid $lock_pid $live_pid; do kill "$p" 2> /dev/null; done
+	rig_teardown
 }
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
@@ -54,7 +31,6 @@ ok "$([ "$base" -ge 100000 ]; echo $?)" "it holds $base sessions"
 "$BIN" analyze --db "$db"; ok $? "its findings computed once"
 
 # ---- the network and the SMTP server (tests/e2e/live/rig.sh)
-. tests/e2e/live/rig.sh
 rig_net
 ok $? "network namespaces $SNS/$CNS joined by veth $VS/$VC"
 rig_exim "$dir" "tls_advertise_hosts ="; up=$?

@@ -11,30 +11,10 @@
 # Needs root, ip, exim4, swaks + Net::SSLeay, openssl, python3, sqlite3.
 . tests/e2e/lib.sh
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "TLS live end to end" "needs root (network namespaces, capture)"
-	done_testing; exit $?
-fi
-missing=""
-for t in ip exim4 swaks sqlite3 openssl python3; do
-	command -v "$t" > /dev/null 2>&1 || missing="$missing $t"
-done
-perl -MNet::SSLeay -e 1 > /dev/null 2>&1 || missing="$missing Net::SSLeay"
-if [ -n "$missing" ]; then
-	skip "TLS live end to end" "missing:$missing"
-	done_testing; exit $?
-fi
-if ! ip netns add "t16probe$$" 2> /dev/null; then
-	skip "TLS live end to end" "cannot create network namespaces here"
-	done_testing; exit $?
-fi
-ip netns del "t16probe$$"
-
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+. tests/e2e/live/rig.sh
+rig_require "TLS live end to end" ip exim4 swaks sqlite3 openssl python3 Net::SSLeay
+rig_workdir tls16
 HERE=$(pwd)
-W=$(mktemp -d /tmp/smtpscope-tls16.XXXXXX) && chmod 755 "$W"
 SNS=t16s$$ CNS=t16c$$ VS=t16a$$ VC=t16b$$
 SRV=10.216.16.1 CLI=10.216.16.2
 NAME=mx16.tls.example
@@ -42,25 +22,16 @@ dir="$W/exim"
 exim_pid="" live_pid=""
 cleanup() {
 	[ -n "$live_pid" ] && kill "$live_pid" 2> /dev/null
-	[ -n "$exim_pid" ] && kill "$exim_pid" 2> /dev/null
-	[ -f "$dir/exim.pid" ] && kill "$(cat "$dir/exim.pid")" 2> /dev/null
-	ip netns del "$SNS" 2> /dev/null
-	ip netns del "$CNS" 2> /dev/null
-	[ -n "$W" ] && rm -rf "$W"
-	return 0
+	rig_teardown
 }
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
-ip netns add "$SNS" && ip netns add "$CNS" &&
-	ip link add "$VS" netns "$SNS" type veth peer name "$VC" netns "$CNS" &&
-	ip -n "$SNS" addr add "$SRV/24" dev "$VS" && ip -n "$CNS" addr add "$CLI/24" dev "$VC" &&
-	ip -n "$SNS" link set lo up && ip -n "$CNS" link set lo up &&
-	ip -n "$SNS" link set "$VS" up && ip -n "$CNS" link set "$VC" up
+rig_net
 ok $? "namespaces $SNS/$CNS joined by veth $VS/$VC"
 
 # ---- the certificate, and what openssl says about it
-rm -rf "$dir" && mkdir -p "$dir/spool" "$dir/log" && chmod 755 "$dir"
+rm -rf "$dir" && mkdir -p "$dir" && chmod 755 "$dir"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 30 \
 	-subj "/O=smtpscope tls16/CN=$NAME" \
 	-addext "subjectAltName=DNS:$NAME,DNS:mail16.tls.example,IP:$SRV" > "$dir/openssl.log" 2>&1
@@ -76,25 +47,9 @@ o_sans=$(openssl x509 -in "$dir/cert.pem" -noout -ext subjectAltName | tail -n +
 	sed 's/^ *//; s/, /,/g; s/IP Address:/IP:/g')
 o_sig=$(openssl x509 -in "$dir/cert.pem" -noout -text | sed -n 's/^ *Signature Algorithm: //p' | head -n 1)
 
-exim_user=Debian-exim
-id "$exim_user" > /dev/null 2>&1 || exim_user=mail
-chown -R "$exim_user" "$dir/spool" "$dir/log"
-sed -e "s|@DIR@|$dir|g" -e "s|@ADDR@|$SRV|g" -e "s|@USER@|$exim_user|g" \
-	tests/e2e/live/exim4-tls.conf.in > "$dir/exim4.conf"
-chmod 644 "$dir/exim4.conf"
-ip netns exec "$SNS" exim4 -C "$dir/exim4.conf" -bdf > "$dir/exim.out" 2>&1 &
-exim_pid=$!
-up=1
-for i in $(seq 1 50); do
-	if ip netns exec "$SNS" ss -ltn 2> /dev/null | grep -q "$SRV:25 "; then up=0; break; fi
-	kill -0 "$exim_pid" 2> /dev/null || break
-	sleep 0.1
-done
+rig_exim "$dir" "" tests/e2e/live/exim4-tls.conf.in; up=$?
 ok $up "exim4 listens on $SRV:25"
-if [ $up -ne 0 ]; then
-	sed 's/^/# exim: /' "$dir/exim.out" "$dir/log/"* 2> /dev/null | head -n 20
-	done_testing; exit $?
-fi
+[ $up -eq 0 ] || { done_testing; exit $?; }
 
 # ---- smtpscope live on the client's veth, also writing the packets to a pcap
 db="$W/live.db"
